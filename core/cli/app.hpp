@@ -1,0 +1,49 @@
+// app.hpp: what every command gets: the output streams, the global options, and the services
+// main() wired together (created on first use, so `dbuild --help` loads no plugin).
+#pragma once
+
+#include <filesystem>
+#include <iosfwd>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <dbuild/sdk/host.hpp>
+
+#include "plugin/plugin_registry.hpp"
+#include "plugin/plugin_search_path.hpp"
+
+namespace dbuild::cli {
+
+struct GlobalOptions {
+  std::string root;    // --root or $DBUILD_ROOT; empty means the default state root
+  bool debug = false;  // --debug
+};
+
+class App {
+ public:
+  App(std::ostream& out, std::ostream& err, plugin::SearchEnvironment environment);
+  ~App();
+
+  std::ostream& out() { return out_; }
+  std::ostream& err() { return err_; }
+  GlobalOptions& globals() { return globals_; }
+  const plugin::SearchEnvironment& environment() const { return environment_; }
+
+  /// The plugin search path this process uses, in order.
+  [[nodiscard]] std::vector<std::filesystem::path> plugin_search_path() const;
+  /// Loads plugins on first call. Refused plugins are reported by `dbuild plugin ls`.
+  plugin::PluginRegistry& plugins();
+  sdk::Host& host();
+
+ private:
+  std::ostream& out_;
+  std::ostream& err_;
+  plugin::SearchEnvironment environment_;
+  GlobalOptions globals_;
+  std::unique_ptr<sdk::Logger> logger_;
+  std::unique_ptr<sdk::Host> host_;
+  std::unique_ptr<plugin::PluginRegistry> plugins_;
+};
+
+}  // namespace dbuild::cli

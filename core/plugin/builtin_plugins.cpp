@@ -1,0 +1,18 @@
+// builtin_plugins.cpp: the list itself. plugins/CMakeLists.txt builds the same files; the
+// integration tests check that every one listed here loads from the build tree.
+#include "plugin/builtin_plugins.hpp"
+
+#include <array>
+
+namespace dbuild::plugin {
+namespace {
+
+constexpr std::array kBuiltins = {
+    BuiltinPlugin{"driver", "local", "driver-local.so"},
+};
+
+}  // namespace
+
+std::span<const BuiltinPlugin> builtin_plugins() noexcept { return kBuiltins; }
+
+}  // namespace dbuild::plugin
