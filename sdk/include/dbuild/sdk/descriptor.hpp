@@ -26,11 +26,11 @@ inline constexpr const char* kDockerLayerGzip = "application/vnd.docker.image.ro
 }  // namespace media_type
 
 struct Descriptor {
-  std::string media_type;
-  Digest digest;
+  std::string media_type{};
+  Digest digest{};
   std::int64_t size = 0;
-  std::map<std::string, std::string> annotations;
-  std::optional<Platform> platform;
+  std::map<std::string, std::string> annotations{};
+  std::optional<Platform> platform{};
 
   friend bool operator==(const Descriptor&, const Descriptor&) = default;
 };

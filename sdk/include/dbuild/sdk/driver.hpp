@@ -24,9 +24,9 @@ namespace dbuild::sdk {
 
 /// A builder instance as the user configured it (`dbuild builder create --driver NAME ...`).
 struct DriverConfig {
-  std::string builder;     // the builder's name, e.g. "default"
-  std::string endpoint;    // driver-specific address; empty for the local driver
-  Attributes options;      // --driver-opt key=value, checked against the plugin's schema
+  std::string builder{};     // the builder's name, e.g. "default"
+  std::string endpoint{};    // driver-specific address; empty for the local driver
+  Attributes options{};      // --driver-opt key=value, checked against the plugin's schema
 };
 
 class Driver {

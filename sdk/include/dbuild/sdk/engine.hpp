@@ -11,10 +11,10 @@
 namespace dbuild::sdk {
 
 struct EngineInfo {
-  std::string version;              // the engine's dbuild version
-  std::string runtime;              // "runc 1.1.5" or "crun 1.8.1", or empty when none works
-  std::string state_root;           // where the engine keeps its state
-  std::vector<Platform> platforms;  // what it can build for, the native one first
+  std::string version{};              // the engine's dbuild version
+  std::string runtime{};              // "runc 1.1.5" or "crun 1.8.1", or empty when none works
+  std::string state_root{};           // where the engine keeps its state
+  std::vector<Platform> platforms{};  // what it can build for, the native one first
 };
 
 /// One engine. Calls may come from several threads at once.

@@ -28,7 +28,7 @@ class Logger {
 
 /// Options for the engine that runs inside the calling process.
 struct LocalEngineOptions {
-  std::string state_root;  // empty: the host's default (--root, DBUILD_ROOT, /var/lib/dbuild)
+  std::string state_root{};  // empty: the host's default (--root, DBUILD_ROOT, /var/lib/dbuild)
 };
 
 /// The services of the host. One instance per process, created before any plugin and destroyed

@@ -21,7 +21,7 @@ enum class OptionType : std::uint32_t {
 /// array; the strings must live as long as the plugin is loaded (string literals do).
 struct OptionSpec {
   const char* name;
-  OptionType type;
+  OptionType type{};
   const char* default_value;  // nullptr when there is none
   const char* description;
   bool required;

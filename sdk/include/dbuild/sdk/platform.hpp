@@ -10,11 +10,11 @@
 namespace dbuild::sdk {
 
 struct Platform {
-  std::string os;            // "linux"
-  std::string architecture;  // "amd64", "arm64", ... (GOARCH spelling)
-  std::string variant;       // "v7", "v8", or empty
-  std::string os_version;    // Windows only; empty elsewhere
-  std::vector<std::string> os_features;
+  std::string os{};            // "linux"
+  std::string architecture{};  // "amd64", "arm64", ... (GOARCH spelling)
+  std::string variant{};       // "v7", "v8", or empty
+  std::string os_version{};    // Windows only; empty elsewhere
+  std::vector<std::string> os_features{};
 
   /// "linux/amd64" or "linux/arm/v7".
   [[nodiscard]] std::string str() const;

@@ -27,16 +27,16 @@ enum class ProgressType : std::uint8_t {
 
 struct ProgressEvent {
   ProgressType type = ProgressType::Log;
-  std::string vertex;               // the step's op digest ("sha256:..."); empty for build-level events
-  std::string name;                 // the step as users see it: "[build 2/4] RUN make"
+  std::string vertex{};               // the step's op digest ("sha256:..."); empty for build-level events
+  std::string name{};                 // the step as users see it: "[build 2/4] RUN make"
   std::int64_t timestamp_ns = 0;    // wall clock, nanoseconds since the Unix epoch
   int stream = 0;                   // Log: 1 stdout, 2 stderr
-  std::string data;                 // Log: output bytes; Failed/Warning: the message
-  std::string id;                   // Status: the sub-task ("sha256:ab12… layer", "copying files")
+  std::string data{};                 // Log: output bytes; Failed/Warning: the message
+  std::string id{};                   // Status: the sub-task ("sha256:ab12… layer", "copying files")
   std::int64_t current = 0;         // Status: done so far
   std::int64_t total = 0;           // Status: 0 when unknown
-  std::vector<std::string> inputs;  // Started: vertex digests this step depends on
-  std::optional<SourceLocation> location;  // where the step comes from in the user's file
+  std::vector<std::string> inputs{};  // Started: vertex digests this step depends on
+  std::optional<SourceLocation> location{};  // where the step comes from in the user's file
 };
 
 /// Receives progress events. Implementations must be thread-safe: steps run in parallel and

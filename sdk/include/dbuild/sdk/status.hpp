@@ -34,7 +34,7 @@ enum class Code : std::uint8_t {
 
 /// Where in a user's file an error comes from. `line` and `end_line` are 1-based; 0 means unknown.
 struct SourceLocation {
-  std::string file;
+  std::string file{};
   int line = 0;
   int end_line = 0;
 
