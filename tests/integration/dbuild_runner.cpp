@@ -10,17 +10,6 @@ std::filesystem::path dbuild_binary() { return DBUILD_TEST_BINARY; }
 std::filesystem::path test_plugin_first_dir() { return DBUILD_TEST_PLUGIN_FIRST_DIR; }
 std::filesystem::path test_plugin_second_dir() { return DBUILD_TEST_PLUGIN_SECOND_DIR; }
 
-TempDir::TempDir() {
-  std::string pattern = (std::filesystem::temp_directory_path() / "dbuild-test-XXXXXX").string();
-  if (!mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
-  path_ = pattern;
-}
-
-TempDir::~TempDir() {
-  std::error_code ignored;
-  std::filesystem::remove_all(path_, ignored);
-}
-
 ProcessResult run_dbuild(const std::vector<std::string>& args,
                          std::map<std::string, std::optional<std::string>> environment) {
   TempDir data_home;

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "support/process.hpp"
+#include "support/temp_dir.hpp"
 
 namespace dbuild::test {
 
@@ -16,19 +17,6 @@ namespace dbuild::test {
 std::filesystem::path dbuild_binary();
 std::filesystem::path test_plugin_first_dir();
 std::filesystem::path test_plugin_second_dir();
-
-/// A temporary directory removed when the object goes away.
-class TempDir {
- public:
-  TempDir();
-  ~TempDir();
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  [[nodiscard]] const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
 
 /// Runs dbuild with `args`. `environment` is applied on top of a clean plugin environment:
 /// DBUILD_PLUGIN_PATH unset and XDG_DATA_HOME pointing at an empty directory.

@@ -1,0 +1,23 @@
+// mount_stubs.hpp: a bind mount onto a path that does not exist makes the runtime create an
+// empty file or directory there, which would then end up in the step's layer. As BuildKit does,
+// remember which mount targets were missing and remove what the runtime created afterwards.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace dbuild::executor {
+
+class MountStubs {
+ public:
+  /// Records which components of each target (a path inside `rootfs`) do not exist yet.
+  MountStubs(const std::filesystem::path& rootfs, const std::vector<std::string>& targets);
+  /// Removes the recorded paths that are now empty files or empty directories, deepest first.
+  void remove() const;
+
+ private:
+  std::vector<std::filesystem::path> missing_;  // shallowest first
+};
+
+}  // namespace dbuild::executor

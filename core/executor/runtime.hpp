@@ -1,0 +1,25 @@
+// runtime.hpp: finding an OCI runtime that works on this machine: runc, else crun (with
+// --cgroup-manager=disabled where cgroups are hybrid, which crun cannot manage).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <dbuild/sdk/status.hpp>
+
+namespace dbuild::executor {
+
+struct RuntimeInfo {
+  std::string name;                      // "runc" or "crun"
+  std::string version;                   // "1.1.5"
+  std::vector<std::string> global_args;  // e.g. {"--cgroup-manager=disabled"}
+
+  /// "runc 1.1.5" or "crun 1.8.1 (--cgroup-manager=disabled)".
+  [[nodiscard]] std::string describe() const;
+};
+
+/// The first runtime that answers `--version`, preferring $DBUILD_RUNTIME (runc or crun) when
+/// set. Errors: failed_precondition, naming what was tried and how to install one.
+sdk::Result<RuntimeInfo> detect_runtime();
+
+}  // namespace dbuild::executor

@@ -1,0 +1,143 @@
+// subprocess.cpp: posix_spawn-free fork/exec with pipes, a poll loop, and stop handling via a
+// self-pipe that a std::stop_callback writes to.
+#include "os/subprocess.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "os/unique_fd.hpp"
+
+namespace dbuild::os {
+namespace {
+
+struct Pipe {
+  UniqueFd read;
+  UniqueFd write;
+};
+
+sdk::Result<Pipe> make_pipe() {
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC) != 0) return sdk::Status::unavailable(std::string("pipe: ") + std::strerror(errno));
+  return Pipe{UniqueFd(fds[0]), UniqueFd(fds[1])};
+}
+
+// Only async-signal-safe calls between fork and exec: the parent may have other threads.
+[[noreturn]] void exec_child(const std::vector<std::string>& argv, const SubprocessOptions& options, int in_fd,
+                             int out_fd, int err_fd, int exec_error_fd) {
+  if (options.new_process_group) ::setpgid(0, 0);
+  ::dup2(in_fd, 0);
+  ::dup2(out_fd, 1);
+  ::dup2(err_fd, 2);
+  sigset_t none;
+  sigemptyset(&none);
+  ::sigprocmask(SIG_SETMASK, &none, nullptr);
+  ::signal(SIGPIPE, SIG_DFL);
+  std::vector<char*> args;
+  for (const auto& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
+  args.push_back(nullptr);
+  ::execvp(args[0], args.data());
+  int error = errno;
+  (void)!::write(exec_error_fd, &error, sizeof error);
+  ::_exit(127);
+}
+
+}  // namespace
+
+sdk::Result<SubprocessResult> run_subprocess(const std::vector<std::string>& argv, const SubprocessOptions& options,
+                                             const OutputCallback& on_output, std::stop_token stop,
+                                             const StopAction& on_stop) {
+  if (argv.empty()) return sdk::Status::invalid_argument("run_subprocess: empty argv");
+  auto in = make_pipe(), out = make_pipe(), err = make_pipe(), exec_error = make_pipe(), wake = make_pipe();
+  for (auto* pipe : {&in, &out, &err, &exec_error, &wake})
+    if (!*pipe) return pipe->status();
+  UniqueFd dev_null;
+  if (options.input.empty()) dev_null.reset(::open("/dev/null", O_RDONLY | O_CLOEXEC));
+
+  // The environment is prepared before fork: setenv is not async-signal-safe.
+  std::vector<std::string> env_storage;
+  for (char** entry = environ; *entry; ++entry) {
+    std::string_view item(*entry);
+    auto name = item.substr(0, item.find('='));
+    if (!options.environment.count(std::string(name))) env_storage.emplace_back(item);
+  }
+  for (const auto& [name, value] : options.environment)
+    if (value) env_storage.push_back(name + "=" + *value);
+
+  pid_t pid = ::fork();
+  if (pid < 0) return sdk::Status::unavailable(std::string("fork: ") + std::strerror(errno));
+  if (pid == 0) {
+    std::vector<char*> env;
+    for (auto& item : env_storage) env.push_back(item.data());
+    env.push_back(nullptr);
+    environ = env.data();
+    exec_child(argv, options, options.input.empty() ? dev_null.get() : in->read.get(), out->write.get(),
+               err->write.get(), exec_error->write.get());
+  }
+  if (options.new_process_group) ::setpgid(pid, pid);  // also in the parent: no race with a quick stop
+  in->read.reset();
+  out->write.reset();
+  err->write.reset();
+  exec_error->write.reset();
+
+  std::stop_callback wake_on_stop(stop, [fd = wake->write.get()] {
+    char byte = 1;
+    (void)!::write(fd, &byte, 1);
+  });
+
+  SubprocessResult result;
+  std::size_t written = 0;
+  UniqueFd& stdin_fd = in->write;
+  if (options.input.empty()) stdin_fd.reset();
+  else ::fcntl(stdin_fd.get(), F_SETFL, O_NONBLOCK);  // a full pipe must not stall reading output
+  bool stop_sent = false;
+  int out_fd = out->read.get(), err_fd = err->read.get();
+  char buffer[65536];
+  while (out_fd >= 0 || err_fd >= 0) {
+    pollfd fds[4] = {{out_fd, POLLIN, 0}, {err_fd, POLLIN, 0}, {wake->read.get(), POLLIN, 0},
+                     {stdin_fd.get(), POLLOUT, 0}};
+    if (::poll(fds, 4, -1) < 0) {
+      if (errno == EINTR) continue;
+      break;
+    }
+    if ((fds[2].revents & POLLIN) && !stop_sent) {
+      stop_sent = true;
+      if (on_stop) on_stop(pid);
+      else ::kill(options.new_process_group ? -pid : pid, SIGKILL);
+      (void)!::read(wake->read.get(), buffer, sizeof buffer);
+    }
+    for (int i = 0; i < 2; ++i) {
+      int& fd = i == 0 ? out_fd : err_fd;
+      if (fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
+      ssize_t n = ::read(fd, buffer, sizeof buffer);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) {
+        fd = -1;
+        continue;
+      }
+      std::string_view data(buffer, static_cast<std::size_t>(n));
+      if (on_output) on_output(i + 1, data);
+      else (i == 0 ? result.out : result.err).append(data);
+    }
+    if (stdin_fd.valid() && (fds[3].revents & (POLLOUT | POLLERR | POLLHUP))) {
+      ssize_t n = ::write(stdin_fd.get(), options.input.data() + written, options.input.size() - written);
+      if (n > 0) written += static_cast<std::size_t>(n);
+      if ((n < 0 && errno != EINTR && errno != EAGAIN) || written == options.input.size()) stdin_fd.reset();
+    }
+  }
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  int exec_errno = 0;
+  if (::read(exec_error->read.get(), &exec_errno, sizeof exec_errno) == sizeof exec_errno)
+    return sdk::Status::not_found("cannot run " + argv[0] + ": " + std::strerror(exec_errno));
+  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  return result;
+}
+
+}  // namespace dbuild::os

@@ -1,0 +1,279 @@
+// solver.cpp: deciding what runs (cache lookups from the output down), then running it with a
+// bounded number of threads, in dependency order, stopping everything at the first failure.
+#include "solver/solver.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <thread>
+
+#include "solver/plan.hpp"
+
+namespace dbuild::solver {
+namespace {
+
+template <class... F>
+struct Overloaded : F... {
+  using F::operator()...;
+};
+template <class... F>
+Overloaded(F...) -> Overloaded<F...>;
+
+std::int64_t now_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string step_name(const sdk::DefinitionNode& node) {
+  if (!node.metadata.description.empty()) return node.metadata.description;
+  return std::string(sdk::op_kind_name(node.op)) + " op";
+}
+
+// Everything one solve shares between the deciding phase and the running threads.
+class Run {
+ public:
+  Run(const sdk::Definition& definition, const Plan& plan, Worker& worker, CacheStore& cache,
+      sdk::ProgressSink& progress, const SolveOptions& options)
+      : definition_(definition), plan_(plan), worker_(worker), cache_(cache), progress_(progress),
+        options_(options), results_(definition.size()), to_run_(definition.size(), false),
+        steps_(definition.size()), stop_callback_(options.stop, [this] { stop_.request_stop(); }) {
+    for (sdk::OpIndex index = 0; index < definition.size(); ++index) {
+      steps_[index].digest = plan.digests[index];
+      steps_[index].cache_key = plan.cache_keys[index];
+      steps_[index].name = step_name(definition.node(index));
+      steps_[index].location = definition.node(index).metadata.location;
+    }
+  }
+
+  void decide(sdk::OpIndex output);
+  sdk::Status execute();
+  [[nodiscard]] const VertexResult& result(sdk::OpIndex index) const { return *results_[index]; }
+  [[nodiscard]] std::vector<StepRecord> step_records() const;
+
+ private:
+  sdk::ProgressEvent event(sdk::ProgressType type, sdk::OpIndex index) const {
+    sdk::ProgressEvent out;
+    out.type = type;
+    out.vertex = plan_.digests[index];
+    out.name = steps_[index].name;
+    out.timestamp_ns = now_ns();
+    out.location = steps_[index].location;
+    return out;
+  }
+  void mark_cached(sdk::OpIndex index, VertexResult result);
+  void mark_local(sdk::OpIndex index);
+  void run_one(sdk::OpIndex index);
+  sdk::Result<VertexResult> call_worker(sdk::OpIndex index, const std::vector<VertexResult>& inputs,
+                                        const VertexContext& context);
+
+  const sdk::Definition& definition_;
+  const Plan& plan_;
+  Worker& worker_;
+  CacheStore& cache_;
+  sdk::ProgressSink& progress_;
+  const SolveOptions& options_;
+
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::vector<std::optional<VertexResult>> results_;
+  std::vector<bool> to_run_;
+  std::vector<StepRecord> steps_;
+  std::deque<sdk::OpIndex> ready_;
+  std::vector<std::vector<sdk::OpIndex>> dependents_;
+  std::vector<int> waiting_;
+  std::size_t running_ = 0;
+  sdk::Status failure_;
+  std::stop_source stop_;
+  std::stop_callback<std::function<void()>> stop_callback_;
+};
+
+void Run::mark_cached(sdk::OpIndex index, VertexResult result) {
+  results_[index] = std::move(result);
+  steps_[index].state = StepState::Cached;
+  steps_[index].started_ns = steps_[index].completed_ns = now_ns();
+  progress_.emit(event(sdk::ProgressType::Cached, index));
+}
+
+void Run::mark_local(sdk::OpIndex index) {
+  results_[index] = plan_.local_results[index];
+  steps_[index].state = StepState::Done;
+  steps_[index].started_ns = now_ns();
+  progress_.emit(event(sdk::ProgressType::Started, index));
+  steps_[index].completed_ns = now_ns();
+  progress_.emit(event(sdk::ProgressType::Completed, index));
+}
+
+// From the output down: an op the cache can answer stops the walk; one it cannot must run, and
+// then so must be decided whatever it reads.
+void Run::decide(sdk::OpIndex output) {
+  std::vector<bool> visited(definition_.size(), false);
+  std::vector<sdk::OpIndex> pending = {output};
+  while (!pending.empty()) {
+    auto index = pending.back();
+    pending.pop_back();
+    if (visited[index]) continue;
+    visited[index] = true;
+    if (plan_.local_results[index]) {
+      mark_local(index);
+      continue;
+    }
+    if (!plan_.forced[index]) {
+      auto hit = cache_.lookup(plan_.cache_keys[index]);
+      if (hit && *hit && worker_.available(**hit)) {
+        mark_cached(index, std::move(**hit));
+        continue;
+      }
+    }
+    to_run_[index] = true;
+    for (auto input : plan_.inputs[index]) pending.push_back(input);
+  }
+  // Steps the output needs only through a cached op are shown as cached when their record is
+  // there, as BuildKit shows every step of a fully cached build.
+  for (sdk::OpIndex index = 0; index < definition_.size(); ++index) {
+    if (!plan_.needed[index] || visited[index] || plan_.local_results[index]) continue;
+    auto hit = cache_.lookup(plan_.cache_keys[index]);
+    if (hit && *hit) mark_cached(index, std::move(**hit));
+  }
+}
+
+sdk::Result<VertexResult> Run::call_worker(sdk::OpIndex index, const std::vector<VertexResult>& inputs,
+                                           const VertexContext& context) {
+  return std::visit(Overloaded{
+                        [&](const sdk::SourceOp& op) { return worker_.source(op, context); },
+                        [&](const sdk::ExecOp& op) { return worker_.exec(op, inputs, context); },
+                        [&](const sdk::FileOp& op) { return worker_.file(op, inputs, context); },
+                        [&](const sdk::MergeOp& op) { return worker_.merge(op, inputs, context); },
+                        [&](const sdk::DiffOp& op) { return worker_.diff(op, inputs, context); },
+                    },
+                    definition_.node(index).op);
+}
+
+void Run::run_one(sdk::OpIndex index) {
+  std::vector<VertexResult> inputs;
+  {
+    std::lock_guard lock(mutex_);
+    for (auto input : plan_.inputs[index]) inputs.push_back(*results_[input]);
+    steps_[index].started_ns = now_ns();
+  }
+  auto started = event(sdk::ProgressType::Started, index);
+  for (auto input : plan_.inputs[index]) started.inputs.push_back(plan_.digests[input]);
+  progress_.emit(started);
+
+  VertexContext context{plan_.digests[index], steps_[index].name, progress_, stop_.get_token()};
+  auto result = call_worker(index, inputs, context);
+  if (result) {
+    if (auto recorded = cache_.record(plan_.cache_keys[index], *result); !recorded) {
+      auto warning = event(sdk::ProgressType::Warning, index);
+      warning.data = "the result of this step was not cached: " + recorded.to_string();
+      progress_.emit(warning);
+    }
+  }
+
+  std::lock_guard lock(mutex_);
+  auto& step = steps_[index];
+  step.completed_ns = now_ns();
+  --running_;
+  if (result) {
+    step.state = StepState::Done;
+    results_[index] = std::move(*result);
+    progress_.emit(event(sdk::ProgressType::Completed, index));
+    for (auto dependent : dependents_[index])
+      if (--waiting_[dependent] == 0) ready_.push_back(dependent);
+  } else {
+    auto status = std::move(result).status();
+    const bool cancelled = status.code() == sdk::Code::Cancelled;
+    step.state = cancelled ? StepState::Cancelled : StepState::Failed;
+    step.error = status.to_string();
+    auto failed = event(cancelled ? sdk::ProgressType::Cancelled : sdk::ProgressType::Failed, index);
+    failed.data = step.error;
+    progress_.emit(failed);
+    if (!cancelled && failure_.is_ok()) {
+      failure_ = std::move(status).with_context(step.name);
+      if (step.location) failure_ = std::move(failure_).with_location(*step.location);
+    }
+    stop_.request_stop();
+  }
+  changed_.notify_all();
+}
+
+sdk::Status Run::execute() {
+  const auto count = definition_.size();
+  dependents_.assign(count, {});
+  waiting_.assign(count, 0);
+  for (sdk::OpIndex index = 0; index < count; ++index) {
+    if (!to_run_[index]) continue;
+    std::vector<sdk::OpIndex> unique_inputs = plan_.inputs[index];
+    std::sort(unique_inputs.begin(), unique_inputs.end());
+    unique_inputs.erase(std::unique(unique_inputs.begin(), unique_inputs.end()), unique_inputs.end());
+    for (auto input : unique_inputs) {
+      if (!to_run_[input]) continue;
+      dependents_[input].push_back(index);
+      ++waiting_[index];
+    }
+    if (waiting_[index] == 0) ready_.push_back(index);
+  }
+  std::size_t limit = options_.max_parallel ? options_.max_parallel : std::max(1u, std::thread::hardware_concurrency());
+
+  std::vector<std::thread> threads;
+  std::unique_lock lock(mutex_);
+  while (true) {
+    changed_.wait(lock, [&] {
+      return stop_.stop_requested() || running_ == 0 || (!ready_.empty() && running_ < limit);
+    });
+    if (stop_.stop_requested()) {
+      changed_.wait(lock, [&] { return running_ == 0; });
+      break;
+    }
+    if (ready_.empty()) break;  // nothing running and nothing ready: every op ran
+    auto index = ready_.front();
+    ready_.pop_front();
+    ++running_;
+    threads.emplace_back([this, index] { run_one(index); });
+  }
+  lock.unlock();
+  for (auto& thread : threads) thread.join();
+
+  if (!failure_.is_ok()) return failure_;
+  if (options_.stop.stop_requested()) return sdk::Status::cancelled("build cancelled");
+  return sdk::Status::ok();
+}
+
+std::vector<StepRecord> Run::step_records() const {
+  std::vector<StepRecord> records;
+  for (sdk::OpIndex index = 0; index < definition_.size(); ++index)
+    if (plan_.needed[index]) records.push_back(steps_[index]);
+  return records;
+}
+
+}  // namespace
+
+const char* step_state_name(StepState state) noexcept {
+  switch (state) {
+    case StepState::Done: return "done";
+    case StepState::Cached: return "cached";
+    case StepState::Failed: return "failed";
+    case StepState::Cancelled: return "cancelled";
+    case StepState::Skipped: return "skipped";
+  }
+  return "unknown";
+}
+
+sdk::Result<SolveOutcome> Solver::solve(const sdk::Definition& definition, const SolveOptions& options,
+                                        std::vector<StepRecord>* steps) {
+  auto plan = make_plan(definition, worker_, options.no_cache);
+  if (!plan) return plan.status();
+  if (!definition.output) return SolveOutcome{};
+  const auto output = plan->representative[*definition.output];
+
+  Run run(definition, *plan, worker_, cache_, progress_, options);
+  run.decide(output);
+  auto status = run.execute();
+  if (steps) *steps = run.step_records();
+  if (!status) return status;
+  return SolveOutcome{run.result(output), run.step_records()};
+}
+
+}  // namespace dbuild::solver

@@ -1,0 +1,72 @@
+// solver.hpp: runs a Definition. It computes each op's digest and cache key, runs only what the
+// output needs and the cache cannot answer, runs independent ops in parallel (up to a limit),
+// runs identical ops once, records results in the cache, and reports progress for every step.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <stop_token>
+#include <string>
+#include <vector>
+
+#include <dbuild/sdk/definition.hpp>
+#include <dbuild/sdk/progress.hpp>
+#include <dbuild/sdk/status.hpp>
+
+#include "solver/cache_store.hpp"
+#include "solver/worker.hpp"
+
+namespace dbuild::solver {
+
+struct SolveOptions {
+  bool no_cache = false;       // run every op (--no-cache)
+  std::size_t max_parallel = 0;  // ops running at once; 0 means one per CPU
+  std::stop_token stop;        // Ctrl-C: running ops are killed, nothing new starts
+};
+
+enum class StepState { Done, Cached, Failed, Cancelled, Skipped };
+
+/// "done", "cached", "failed", "cancelled", "skipped".
+[[nodiscard]] const char* step_state_name(StepState state) noexcept;
+
+/// What happened to one step, for history and the final report.
+struct StepRecord {
+  std::string digest;
+  std::string name;
+  std::string cache_key;
+  StepState state = StepState::Skipped;
+  std::int64_t started_ns = 0;
+  std::int64_t completed_ns = 0;
+  std::string error;
+  std::optional<sdk::SourceLocation> location;
+};
+
+struct SolveOutcome {
+  VertexResult result;            // the output op's result
+  std::vector<StepRecord> steps;  // one per distinct op the output depends on, in op order
+};
+
+/// Per solve: the op's digest and key, computed before anything runs.
+struct VertexKeys {
+  std::string digest;
+  std::string cache_key;
+};
+
+class Solver {
+ public:
+  Solver(Worker& worker, CacheStore& cache, sdk::ProgressSink& progress)
+      : worker_(worker), cache_(cache), progress_(progress) {}
+
+  /// Builds `definition.output`. On failure the Status names the step ("[2/3] RUN make: ...")
+  /// and carries its source location; `steps` (when given) is filled either way.
+  /// Errors: whatever the failing op returned; cancelled when `options.stop` fired.
+  [[nodiscard]] sdk::Result<SolveOutcome> solve(const sdk::Definition& definition, const SolveOptions& options,
+                                                std::vector<StepRecord>* steps = nullptr);
+
+ private:
+  Worker& worker_;
+  CacheStore& cache_;
+  sdk::ProgressSink& progress_;
+};
+
+}  // namespace dbuild::solver
