@@ -1,8 +1,11 @@
 // snapshotter.cpp: snapshot rows, directories and mounts for both drivers.
 #include "snapshot/snapshotter.hpp"
 
+#include <ftw.h>
+
 #include <chrono>
 #include <cstdlib>
+#include <set>
 
 #include "db/database.hpp"
 #include "db/statement.hpp"
@@ -39,6 +42,21 @@ sdk::Status copy_tree(const fs::path& from, const fs::path& to) {
   if (result->exit_code != 0)
     return sdk::Status::unavailable("copying " + from.string() + " to " + to.string() + ": " + result->err);
   return sdk::Status::ok();
+}
+
+// Disk space a snapshot's own directory takes (its diff for overlay), hardlinks counted once.
+std::int64_t dir_size(const fs::path& dir) {
+  static thread_local std::int64_t total;
+  static thread_local std::set<std::pair<dev_t, ino_t>>* seen;
+  std::set<std::pair<dev_t, ino_t>> inodes;
+  total = 0;
+  seen = &inodes;
+  ::nftw(dir.c_str(), [](const char*, const struct stat* info, int, struct FTW*) {
+    if (info->st_nlink > 1 && !seen->insert({info->st_dev, info->st_ino}).second) return 0;
+    total += static_cast<std::int64_t>(info->st_blocks) * 512;
+    return 0;
+  }, 64, FTW_PHYS);
+  return total;
 }
 
 sdk::Status exec_sql(db::Database& database, std::string_view purpose, std::string_view sql,
@@ -159,9 +177,10 @@ sdk::Result<SnapshotId> Snapshotter::commit(std::unique_ptr<Active> active) {
     active->mounted_ = false;
     remove_tree(dir_of(active->id_).parent_path() / "work");
   }
+  const auto size = dir_size(dir_of(active->id_));
   auto status = exec_sql(database_, "committing a snapshot",
-                         "UPDATE snapshots SET state = 'committed', session = NULL WHERE id = ?1",
-                         [&](db::Statement& statement) { return statement.bind_int64(1, active->id_); });
+                         "UPDATE snapshots SET state = 'committed', session = NULL, size = ?2 WHERE id = ?1",
+                         [&](db::Statement& statement) { return statement.bind_all(active->id_, size); });
   if (!status) return status;
   active->done_ = true;
   return active->id_;
@@ -249,12 +268,14 @@ sdk::Result<SnapshotId> Snapshotter::unpack(std::optional<SnapshotId> parent, co
   auto applied = apply_layer(source, fs_dir, format);
   if (!applied) return applied.status();
 
+  const auto size = dir_size(fs_dir);
   auto transaction = db::Transaction::begin(database_, "recording an unpacked layer");
   if (!transaction) return transaction.status();
   if (auto existing = find_chain(chain_id)) return *existing;  // another build won the race
   auto status = exec_sql(database_, "recording an unpacked layer",
-                         "UPDATE snapshots SET state = 'committed', session = NULL, chain_id = ?2 WHERE id = ?1",
-                         [&](db::Statement& statement) { return statement.bind_all(*id, chain_id); });
+                         "UPDATE snapshots SET state = 'committed', session = NULL, chain_id = ?2, size = ?3"
+                         " WHERE id = ?1",
+                         [&](db::Statement& statement) { return statement.bind_all(*id, chain_id, size); });
   if (!status) return status;
   if (auto committed = transaction->commit(); !committed) return committed;
   active->done_ = true;
