@@ -3,6 +3,7 @@
 
 #include <ostream>
 
+#include "engine/local_engine.hpp"
 #include "host/host_services.hpp"
 #include "plugin/plugin_loader.hpp"
 
@@ -11,18 +12,48 @@ namespace dbuild::cli {
 App::App(std::ostream& out, std::ostream& err, plugin::SearchEnvironment environment)
     : out_(out), err_(err), environment_(std::move(environment)) {}
 
-App::~App() = default;
+App::~App() {
+  engine_.reset();  // before the registry: the engine holds plugin objects' results
+}
 
 std::vector<std::filesystem::path> App::plugin_search_path() const {
   return plugin::plugin_search_path(environment_);
 }
 
+sdk::Logger& App::logger() {
+  if (!logger_)
+    logger_ = std::make_unique<host::StreamLogger>(err_, globals_.debug ? sdk::LogLevel::Debug : sdk::LogLevel::Info);
+  return *logger_;
+}
+
 sdk::Host& App::host() {
   if (!host_) {
-    logger_ = std::make_unique<host::StreamLogger>(err_, globals_.debug ? sdk::LogLevel::Debug : sdk::LogLevel::Info);
-    host_ = std::make_unique<host::HostServices>(*logger_, nullptr);
+    auto open_engine = [this](const sdk::LocalEngineOptions& options) -> sdk::Result<std::unique_ptr<sdk::Engine>> {
+      auto root = options.state_root.empty() ? state_root() : std::filesystem::path(options.state_root);
+      auto engine = engine::LocalEngine::open(root, plugins(), logger());
+      if (!engine) return engine.status();
+      return std::unique_ptr<sdk::Engine>(std::move(*engine));
+    };
+    host_ = std::make_unique<host::HostServices>(logger(), open_engine);
   }
   return *host_;
+}
+
+std::filesystem::path App::state_root() const {
+  if (!globals_.root.empty()) return globals_.root;
+  return engine::default_state_root();
+}
+
+sdk::Result<sdk::Engine*> App::engine() {
+  if (engine_) return engine_.get();
+  auto driver = plugins().drivers().find("local");
+  if (!driver) return driver.status();
+  sdk::DriverConfig config;
+  config.builder = "default";
+  auto engine = (*driver)->connect(config);
+  if (!engine) return engine.status();
+  engine_ = std::move(*engine);
+  return engine_.get();
 }
 
 plugin::PluginRegistry& App::plugins() {

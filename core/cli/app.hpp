@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include <dbuild/sdk/engine.hpp>
 #include <dbuild/sdk/host.hpp>
 
 #include "plugin/plugin_registry.hpp"
@@ -35,6 +36,13 @@ class App {
   /// Loads plugins on first call. Refused plugins are reported by `dbuild plugin ls`.
   plugin::PluginRegistry& plugins();
   sdk::Host& host();
+  sdk::Logger& logger();
+
+  /// The state root: --root, $DBUILD_ROOT, or the default for this user.
+  [[nodiscard]] std::filesystem::path state_root() const;
+  /// The engine of the current builder (for now always the local driver's), connected on first
+  /// use. Errors: as the driver's connect.
+  sdk::Result<sdk::Engine*> engine();
 
  private:
   std::ostream& out_;
@@ -44,6 +52,7 @@ class App {
   std::unique_ptr<sdk::Logger> logger_;
   std::unique_ptr<sdk::Host> host_;
   std::unique_ptr<plugin::PluginRegistry> plugins_;
+  std::unique_ptr<sdk::Engine> engine_;  // destroyed before the plugins whose code it may hold
 };
 
 }  // namespace dbuild::cli

@@ -131,7 +131,12 @@ int report_error(App& app, const sdk::Status& status) {
 }
 
 int run_command_tree(App& app, const Command& command, std::span<const std::string> args, const std::string& path) {
-  if (command.run) return command.run(app, args, path);
+  // A command that runs and has sub-commands (`dbuild images` lists, `dbuild images rm` removes).
+  if (command.run) {
+    const Command* sub = args.empty() ? nullptr : find_subcommand(command, args.front());
+    if (!sub) return command.run(app, args, path);
+    return run_command_tree(app, *sub, args.subspan(1), path + " " + std::string(sub->name));
+  }
 
   const bool root = path == "dbuild";
   std::size_t first = 0;
@@ -156,7 +161,11 @@ Command root_command() {
   Command root;
   root.name = "dbuild";
   root.summary = "Build container images from Dockerfiles, with plugins for drivers, exporters, caches and frontends.";
+  root.subcommands.push_back(build_command());
+  root.subcommands.push_back(du_command());
+  root.subcommands.push_back(images_command());
   root.subcommands.push_back(plugin_command());
+  root.subcommands.push_back(prune_command());
   root.subcommands.push_back(version_command());
   std::sort(root.subcommands.begin(), root.subcommands.end(),
             [](const Command& a, const Command& b) { return a.name < b.name; });

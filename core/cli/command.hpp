@@ -77,5 +77,9 @@ int run_command_tree(App& app, const Command& root, std::span<const std::string>
 Command root_command();
 Command version_command();
 Command plugin_command();
+Command build_command();
+Command images_command();
+Command du_command();
+Command prune_command();
 
 }  // namespace dbuild::cli

@@ -8,6 +8,7 @@
 
 #include "cli/command.hpp"
 #include "host/build_info.hpp"
+#include "executor/runtime.hpp"
 #include "plugin/plugin_search_path.hpp"
 
 namespace dbuild::cli {
@@ -38,10 +39,13 @@ int run_version(App& app, std::span<const std::string> args, const std::string& 
   const auto format = parser.values()["format"].as<std::string>();
   const auto dirs = search_dirs(app);
   const auto abi = fmt::format("{}.{}", sdk::kAbiMajor, sdk::kAbiMinor);
+  auto runtime = executor::detect_runtime();
+  const std::string runtime_text = runtime ? runtime->describe() : "none (" + runtime.status().message() + ")";
 
   if (format == "json") {
     nlohmann::json doc = {{"version", info.version},   {"git_commit", info.git_commit},
                           {"build_type", info.build_type}, {"plugin_abi", abi},
+                          {"runtime", runtime ? runtime->describe() : ""},
                           {"plugin_dirs", nlohmann::json::array()}};
     for (const auto& dir : dirs) doc["plugin_dirs"].push_back({{"path", dir.path}, {"origin", dir.origin}});
     app.out() << doc.dump(2) << "\n";
@@ -54,6 +58,7 @@ int run_version(App& app, std::span<const std::string> args, const std::string& 
   out << fmt::format(" {:<13}{}\n", "git commit:", info.git_commit);
   out << fmt::format(" {:<13}{}\n", "build type:", info.build_type);
   out << fmt::format(" {:<13}{}\n", "plugin ABI:", abi);
+  out << fmt::format(" {:<13}{}\n", "runtime:", runtime_text);
   bool first = true;
   for (const auto& dir : dirs) {
     out << fmt::format(" {:<13}{} ({})\n", first ? "plugin dirs:" : "", dir.path, dir.origin);

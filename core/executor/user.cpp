@@ -6,6 +6,8 @@
 #include <optional>
 #include <sstream>
 
+#include "os/secure_path.hpp"
+
 namespace dbuild::executor {
 namespace {
 
@@ -88,11 +90,11 @@ std::vector<std::uint32_t> groups_listing(std::string_view group, std::string_vi
 }
 
 std::string read_file_in(const std::filesystem::path& rootfs, const char* relative) {
-  // /etc/passwd as a symlink pointing outside the rootfs must not read the host's file.
-  std::error_code error;
-  auto path = rootfs / relative;
-  if (std::filesystem::is_symlink(path, error)) return {};
-  std::ifstream in(path, std::ios::binary);
+  // Resolved inside the rootfs: an image whose /etc (or /etc/passwd) is a symlink to the host's
+  // must not make dbuild read the host's file.
+  auto path = os::secure_join(rootfs, relative);
+  if (!path) return {};
+  std::ifstream in(*path, std::ios::binary);
   std::ostringstream text;
   text << in.rdbuf();
   return text.str();

@@ -9,6 +9,9 @@ namespace {
 
 constexpr std::array kBuiltins = {
     BuiltinPlugin{"driver", "local", "driver-local.so"},
+    BuiltinPlugin{"exporter", "local", "exporter-local.so"},
+    BuiltinPlugin{"exporter", "tar", "exporter-tar.so"},
+    BuiltinPlugin{"frontend", "definition", "frontend-definition.so"},
 };
 
 }  // namespace

@@ -110,6 +110,7 @@ void Run::mark_local(sdk::OpIndex index) {
 // then so must be decided whatever it reads.
 void Run::decide(sdk::OpIndex output) {
   std::vector<bool> visited(definition_.size(), false);
+  std::vector<std::pair<sdk::OpIndex, VertexResult>> cached;
   std::vector<sdk::OpIndex> pending = {output};
   while (!pending.empty()) {
     auto index = pending.back();
@@ -123,7 +124,7 @@ void Run::decide(sdk::OpIndex output) {
     if (!plan_.forced[index]) {
       auto hit = cache_.lookup(plan_.cache_keys[index]);
       if (hit && *hit && worker_.available(**hit)) {
-        mark_cached(index, std::move(**hit));
+        cached.emplace_back(index, std::move(**hit));
         continue;
       }
     }
@@ -135,8 +136,11 @@ void Run::decide(sdk::OpIndex output) {
   for (sdk::OpIndex index = 0; index < definition_.size(); ++index) {
     if (!plan_.needed[index] || visited[index] || plan_.local_results[index]) continue;
     auto hit = cache_.lookup(plan_.cache_keys[index]);
-    if (hit && *hit) mark_cached(index, std::move(**hit));
+    if (hit && *hit) cached.emplace_back(index, std::move(**hit));
   }
+  // Reported in op order, as a reader expects steps to appear.
+  std::sort(cached.begin(), cached.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  for (auto& [index, result] : cached) mark_cached(index, std::move(result));
 }
 
 sdk::Result<VertexResult> Run::call_worker(sdk::OpIndex index, const std::vector<VertexResult>& inputs,

@@ -85,6 +85,96 @@ ProcessResult run_process(const std::vector<std::string>& argv, const ProcessOpt
   return result;
 }
 
+BackgroundProcess::BackgroundProcess(const std::vector<std::string>& argv, const ProcessOptions& options) {
+  char out_template[] = "/tmp/dbuild-test-out-XXXXXX";
+  char err_template[] = "/tmp/dbuild-test-err-XXXXXX";
+  int out_fd = mkstemp(out_template), err_fd = mkstemp(err_template);
+  out_path_ = out_template;
+  err_path_ = err_template;
+  pid_ = fork();
+  if (pid_ == 0) {
+    int null_fd = open("/dev/null", O_RDONLY);
+    dup2(null_fd, 0);
+    dup2(out_fd, 1);
+    dup2(err_fd, 2);
+    for (const auto& [name, value] : options.environment) {
+      if (value) setenv(name.c_str(), value->c_str(), 1);
+      else unsetenv(name.c_str());
+    }
+    std::vector<char*> args;
+    for (const auto& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
+    args.push_back(nullptr);
+    execvp(args[0], args.data());
+    _exit(127);
+  }
+  close(out_fd);
+  close(err_fd);
+}
+
+BackgroundProcess::~BackgroundProcess() {
+  if (!done_ && pid_ > 0) {
+    kill(pid_, SIGKILL);
+    int status = 0;
+    waitpid(pid_, &status, 0);
+  }
+  unlink(out_path_.c_str());
+  unlink(err_path_.c_str());
+}
+
+std::string BackgroundProcess::read_all() const {
+  std::string text;
+  for (const auto& path : {out_path_, err_path_}) {
+    int fd = open(path.c_str(), O_RDONLY);
+    char buffer[65536];
+    ssize_t n;
+    while (fd >= 0 && (n = read(fd, buffer, sizeof buffer)) > 0) text.append(buffer, static_cast<std::size_t>(n));
+    if (fd >= 0) close(fd);
+  }
+  return text;
+}
+
+bool BackgroundProcess::wait_for_output(const std::string& text, int timeout_seconds) {
+  for (int i = 0; i < timeout_seconds * 20; ++i) {
+    if (read_all().find(text) != std::string::npos) return true;
+    int status = 0;
+    if (waitpid(pid_, &status, WNOHANG) == pid_) {
+      done_ = true;
+      exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+      return read_all().find(text) != std::string::npos;
+    }
+    usleep(50000);
+  }
+  return false;
+}
+
+void BackgroundProcess::send_signal(int signal) {
+  if (!done_) kill(pid_, signal);
+}
+
+ProcessResult BackgroundProcess::wait() {
+  ProcessResult result;
+  int status = 0;
+  if (!done_) {
+    while (waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
+    }
+    done_ = true;
+    exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  }
+  result.exit_code = exit_code_;
+  auto read_file = [](const std::string& path) {
+    std::string text;
+    int fd = open(path.c_str(), O_RDONLY);
+    char buffer[65536];
+    ssize_t n;
+    while (fd >= 0 && (n = read(fd, buffer, sizeof buffer)) > 0) text.append(buffer, static_cast<std::size_t>(n));
+    if (fd >= 0) close(fd);
+    return text;
+  };
+  result.out = read_file(out_path_);
+  result.err = read_file(err_path_);
+  return result;
+}
+
 std::vector<std::string> lines_of(const std::string& text) {
   std::vector<std::string> lines;
   std::size_t start = 0;

@@ -25,6 +25,31 @@ struct ProcessOptions {
 /// Runs `argv` (argv[0] is a path or a name looked up in PATH) and waits for it.
 ProcessResult run_process(const std::vector<std::string>& argv, const ProcessOptions& options = {});
 
+/// A program running in the background, its output going to files, for tests that must act
+/// while it runs (send SIGINT mid-build).
+class BackgroundProcess {
+ public:
+  BackgroundProcess(const std::vector<std::string>& argv, const ProcessOptions& options = {});
+  ~BackgroundProcess();  // kills the process if still running
+  BackgroundProcess(const BackgroundProcess&) = delete;
+  BackgroundProcess& operator=(const BackgroundProcess&) = delete;
+
+  /// Waits until stdout or stderr contains `text`; false on timeout or exit.
+  bool wait_for_output(const std::string& text, int timeout_seconds);
+  void send_signal(int signal);
+  /// Waits for the process to end; the ProcessResult holds its output.
+  ProcessResult wait();
+  [[nodiscard]] int pid() const { return pid_; }
+
+ private:
+  std::string read_all() const;
+  int pid_ = -1;
+  std::string out_path_;
+  std::string err_path_;
+  bool done_ = false;
+  int exit_code_ = -1;
+};
+
 /// Splits `text` into lines, without the line ends.
 std::vector<std::string> lines_of(const std::string& text);
 

@@ -7,6 +7,10 @@ namespace {
 class GoodExporter final : public dbuild::sdk::Exporter {
  public:
   dbuild::sdk::Status check(const dbuild::sdk::Attributes&) override { return dbuild::sdk::Status::ok(); }
+  dbuild::sdk::Result<dbuild::sdk::ExportResponse> export_result(const dbuild::sdk::Attributes&,
+                                                                 dbuild::sdk::ExportSource&) override {
+    return dbuild::sdk::Status::unimplemented("test exporter");
+  }
 };
 
 dbuild::sdk::Result<std::unique_ptr<dbuild::sdk::Exporter>> make_good(dbuild::sdk::Host&) {

@@ -8,6 +8,10 @@ namespace {
 class HandmadeExporter final : public dbuild::sdk::Exporter {
  public:
   dbuild::sdk::Status check(const dbuild::sdk::Attributes&) override { return dbuild::sdk::Status::ok(); }
+  dbuild::sdk::Result<dbuild::sdk::ExportResponse> export_result(const dbuild::sdk::Attributes&,
+                                                                 dbuild::sdk::ExportSource&) override {
+    return dbuild::sdk::Status::unimplemented("test exporter");
+  }
 };
 
 dbuild::sdk::Result<std::unique_ptr<dbuild::sdk::Exporter>> make_handmade(dbuild::sdk::Host&) {

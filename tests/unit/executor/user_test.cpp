@@ -1,7 +1,10 @@
 // user_test.cpp: USER specs resolved against passwd and group files as BuildKit resolves them.
+#include <filesystem>
+
 #include <catch2/catch.hpp>
 
 #include "executor/user.hpp"
+#include "support/temp_dir.hpp"
 
 using dbuild::executor::resolve_user;
 
@@ -65,4 +68,13 @@ TEST_CASE("unknown names are errors as BuildKit words them", "[executor][user]")
   REQUIRE_FALSE(group);
   CHECK(group.status().message() == "unable to find group wheel: no matching entries in group file");
   CHECK_FALSE(resolve_user(":1", kPasswd, kGroup));
+}
+
+TEST_CASE("a rootfs whose /etc points at the host's cannot make dbuild read the host's passwd", "[executor][user]") {
+  dbuild::test::TempDir root;
+  std::filesystem::create_directory_symlink("/etc", root.path() / "etc");
+  // The host has root and daemon in its /etc/passwd; this tree has no passwd at all.
+  CHECK_FALSE(dbuild::executor::resolve_user_in(root.path(), "root"));
+  CHECK_FALSE(dbuild::executor::resolve_user_in(root.path(), "daemon"));
+  CHECK(dbuild::executor::resolve_user_in(root.path(), "0"));
 }

@@ -19,6 +19,9 @@ namespace sdk = dbuild::sdk;
 class NullExporter final : public sdk::Exporter {
  public:
   sdk::Status check(const sdk::Attributes&) override { return sdk::Status::ok(); }
+  sdk::Result<sdk::ExportResponse> export_result(const sdk::Attributes&, sdk::ExportSource&) override {
+    return sdk::Status::unimplemented("test exporter");
+  }
 };
 
 class NullDriver final : public sdk::Driver {

@@ -59,7 +59,7 @@ TEST_CASE("solver reuses a cached result when an op's digest is unchanged", "[so
     CHECK(again.worker.ran().empty());
     CHECK(second->result == first->result);
     CHECK(again.progress.summary({sdk::ProgressType::Cached}) ==
-          std::vector<std::string>{"cached RUN make", "cached FROM busybox"});
+          std::vector<std::string>{"cached FROM busybox", "cached RUN make"});
     for (const auto& step : second->steps) CHECK(step.state == StepState::Cached);
   }
   SECTION("even when only the op's description differs") {

@@ -1,5 +1,7 @@
 // exporter.hpp: the exporter plugin interface. An exporter takes a build's result and puts it
-// somewhere: the local image store, a registry, a tarball, a directory.
+// somewhere: a directory, a tarball, an image store, a registry. The engine hands it the result
+// through an ExportSource: as a root file system to copy, or as an image already in the content
+// store.
 //
 // Example: an exporter that only accepts a destination and checks it before the build runs.
 //
@@ -9,13 +11,65 @@
 //       if (!attributes.count("dest")) return dbuild::sdk::Status::invalid_argument("dest= is required");
 //       return dbuild::sdk::Status::ok();
 //     }
+//     dbuild::sdk::Result<dbuild::sdk::ExportResponse> export_result(const dbuild::sdk::Attributes& attributes,
+//                                                                    dbuild::sdk::ExportSource& source) override {
+//       auto rootfs = source.rootfs(source.platforms().front());
+//       if (!rootfs) return rootfs.status();
+//       ... write *rootfs as a tarball to attributes.at("dest") ...
+//       return dbuild::sdk::ExportResponse{};
+//     }
 //   };
 #pragma once
 
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+#include <dbuild/sdk/content_store.hpp>
+#include <dbuild/sdk/descriptor.hpp>
 #include <dbuild/sdk/options.hpp>
+#include <dbuild/sdk/platform.hpp>
+#include <dbuild/sdk/progress.hpp>
 #include <dbuild/sdk/status.hpp>
 
 namespace dbuild::sdk {
+
+/// One platform's result as an image in the engine's content store.
+struct ExportImage {
+  Platform platform{};
+  Descriptor manifest{};
+  Descriptor config{};
+  std::vector<Descriptor> layers{};
+  std::string manifest_json{};
+  std::string config_json{};
+};
+
+/// The result of one build, as the engine offers it to exporters. Valid during export_result().
+class ExportSource {
+ public:
+  virtual ~ExportSource() = default;
+
+  /// The platforms built, in request order.
+  [[nodiscard]] virtual std::vector<Platform> platforms() = 0;
+
+  /// The result's root file system for `platform`, read-only, valid until export_result returns.
+  /// Errors: not_found (no such platform), unavailable.
+  [[nodiscard]] virtual Result<std::filesystem::path> rootfs(const Platform& platform) = 0;
+
+  /// The result as an image (layers are made on first call and reused). Errors: as rootfs.
+  [[nodiscard]] virtual Result<ExportImage> image(const Platform& platform) = 0;
+
+  [[nodiscard]] virtual ContentStore& content() = 0;
+
+  /// Where to report what the export does; events get the export's own step.
+  [[nodiscard]] virtual ProgressSink& progress() = 0;
+};
+
+/// What an export produced, for --metadata-file and history: "containerimage.digest", ...
+struct ExportResponse {
+  std::map<std::string, std::string> metadata{};
+};
 
 class Exporter {
  public:
@@ -25,6 +79,9 @@ class Exporter {
   /// `dest=` fails in a second, not after the build. Errors: invalid_argument,
   /// permission_denied, not_found. Thread-safe.
   [[nodiscard]] virtual Status check(const Attributes& attributes) = 0;
+
+  /// Exports the result. Errors: unavailable, permission_denied, cancelled.
+  [[nodiscard]] virtual Result<ExportResponse> export_result(const Attributes& attributes, ExportSource& source) = 0;
 };
 
 }  // namespace dbuild::sdk

@@ -1,0 +1,160 @@
+// build.cpp: one build: check the exporters, run the frontend, solve each platform's
+// Definition, name the image (-t), run the exporters. Everything it writes is leased until an
+// image refers to it; the lease ends with the build.
+#include <chrono>
+
+#include <dbuild/sdk/exporter.hpp>
+#include <dbuild/sdk/frontend.hpp>
+
+#include "engine/build_context.hpp"
+#include "os/file_lock.hpp"
+#include "engine/parts.hpp"
+#include "oci/reference.hpp"
+#include "oci/sha256.hpp"
+#include "plugin/plugin_registry.hpp"
+#include "solver/solver.hpp"
+#include "worker/local_worker.hpp"
+
+namespace dbuild::engine {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::int64_t now_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// A step of the build that is the engine's own (exporting, naming), shown like any other.
+class EngineStep {
+ public:
+  EngineStep(sdk::ProgressSink& progress, std::string name)
+      : progress_(progress), name_(std::move(name)), digest_(oci::sha256_of("engine-step:" + name_).str()) {
+    emit(sdk::ProgressType::Started, {});
+  }
+  void status(const std::string& id, std::int64_t current = 0, std::int64_t total = 0) {
+    sdk::ProgressEvent event = make(sdk::ProgressType::Status);
+    event.id = id;
+    event.current = current;
+    event.total = total;
+    progress_.emit(event);
+  }
+  sdk::Status finish(sdk::Status status) {
+    emit(status ? sdk::ProgressType::Completed : sdk::ProgressType::Failed, status ? "" : status.to_string());
+    return status;
+  }
+
+ private:
+  sdk::ProgressEvent make(sdk::ProgressType type) const {
+    sdk::ProgressEvent event;
+    event.type = type;
+    event.vertex = digest_;
+    event.name = name_;
+    event.timestamp_ns = now_ns();
+    return event;
+  }
+  void emit(sdk::ProgressType type, std::string data) {
+    auto event = make(type);
+    event.data = std::move(data);
+    progress_.emit(event);
+  }
+
+  sdk::ProgressSink& progress_;
+  std::string name_;
+  std::string digest_;
+};
+
+struct ExportTarget {
+  sdk::Exporter* exporter;
+  const sdk::ExportRequest* request;
+};
+
+sdk::Result<std::vector<ExportTarget>> check_exporters(plugin::PluginRegistry& plugins,
+                                                       const sdk::SolveRequest& request) {
+  std::vector<ExportTarget> targets;
+  for (const auto& export_request : request.exports) {
+    auto exporter = plugins.exporters().find(export_request.type);
+    if (!exporter) return exporter.status().with_context("--output type=" + export_request.type);
+    if (auto status = (*exporter)->check(export_request.attributes); !status)
+      return status.with_context("--output type=" + export_request.type);
+    targets.push_back({*exporter, &export_request});
+  }
+  return targets;
+}
+
+sdk::Result<std::vector<std::string>> normalise_tags(const std::vector<std::string>& tags) {
+  std::vector<std::string> names;
+  for (const auto& tag : tags) {
+    auto reference = oci::parse_reference(tag);
+    if (!reference) return reference.status().with_context("-t " + tag);
+    if (!reference->digest.empty()) return sdk::Status::invalid_argument("-t " + tag + ": a tag cannot hold a digest");
+    names.push_back(reference->str());
+  }
+  return names;
+}
+
+}  // namespace
+
+sdk::Result<sdk::SolveResponse> LocalEngine::solve(const sdk::SolveRequest& request, sdk::ProgressSink& progress,
+                                                   std::stop_token stop) {
+  auto& parts = *parts_;
+  if (!parts.executor) return parts.runtime_status;
+  auto frontend = parts.plugins.frontends().find(request.frontend);
+  if (!frontend) return frontend.status().with_context("--frontend " + request.frontend);
+  if (auto status = (*frontend)->check(request.frontend_options); !status) return status;
+  auto exporters = check_exporters(parts.plugins, request);
+  if (!exporters) return exporters.status();
+  auto tags = normalise_tags(request.tags);
+  if (!tags) return tags.status();
+
+  // Shared with other builds, exclusive for prune: nothing this build uses is pruned under it.
+  auto gc_lock = os::FileLock::acquire(parts.root / "gc.lock", os::LockMode::Shared, os::LockWait::Block);
+  if (!gc_lock) return gc_lock.status();
+  auto lease = parts.content->create_lease();
+  if (!lease) return lease.status();
+  const std::string build_id = parts.session->name() + "-b" + std::to_string(parts.next_build++);
+  BuildContext build(parts, request, *lease, build_id, progress);
+
+  sdk::FrontendRequest frontend_request{request.frontend_options, request.platforms};
+  if (frontend_request.platforms.empty()) frontend_request.platforms = {sdk::Platform::host()};
+  auto frontend_result = (*frontend)->build(frontend_request, build.frontend_context());
+  if (!frontend_result) return frontend_result.status();
+  if (frontend_result->results.empty()) return sdk::Status::invalid_argument("the frontend produced nothing to build");
+  if (stop.stop_requested()) return sdk::Status::cancelled("build cancelled");
+
+  for (const auto& result : frontend_result->results) {
+    auto solved = build.solve(result, stop);
+    if (!solved) return solved;
+  }
+  (void)parts.checksums->flush();
+
+  sdk::SolveResponse response;
+  response.build_ref = build_id;
+  if (!tags->empty()) {
+    EngineStep step(progress, "naming to " + (*tags)[0] + (tags->size() > 1 ? " and others" : ""));
+    auto image = build.image(build.platforms().front());
+    if (!image) return step.finish(image.status());
+    std::vector<sdk::Descriptor> blobs = image->layers;
+    blobs.push_back(image->config);
+    for (const auto& name : *tags) {
+      step.status("naming to " + name);
+      if (auto status = parts.images->put(name, image->manifest, blobs); !status) return step.finish(status);
+    }
+    response.metadata["containerimage.digest"] = image->manifest.digest.str();
+    response.metadata["containerimage.config.digest"] = image->config.digest.str();
+    std::string names;
+    for (const auto& name : *tags) names += (names.empty() ? "" : ",") + name;
+    response.metadata["image.name"] = names;
+    (void)step.finish(sdk::Status::ok());
+  }
+  for (const auto& target : *exporters) {
+    EngineStep step(progress, "exporting to " + target.request->type);
+    auto exported = target.exporter->export_result(target.request->attributes, build.export_source());
+    if (!exported) return step.finish(exported.status().with_context("exporting to " + target.request->type));
+    for (const auto& [key, value] : exported->metadata) response.metadata[key] = value;
+    (void)step.finish(sdk::Status::ok());
+  }
+  return response;
+}
+
+}  // namespace dbuild::engine

@@ -1,0 +1,186 @@
+// build_context.cpp: per-build workers, results, images, and the plugin-facing views.
+#include "engine/build_context.hpp"
+
+#include <fstream>
+#include <sstream>
+
+#include "engine/parts.hpp"
+#include "image/image_builder.hpp"
+#include "os/secure_path.hpp"
+#include "solver/solver.hpp"
+#include "worker/local_worker.hpp"
+
+namespace dbuild::engine {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::int64_t now_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::optional<std::int64_t> source_date_epoch(const sdk::SolveRequest& request) {
+  auto found = request.frontend_options.find("build-arg:SOURCE_DATE_EPOCH");
+  if (found == request.frontend_options.end() || found->second.empty()) return std::nullopt;
+  try {
+    return std::stoll(found->second);
+  } catch (...) {
+    return std::nullopt;
+  }
+}
+
+constexpr const char* kOciLayoutScheme = "oci-layout://";
+
+}  // namespace
+
+class BuildContext::FrontendView final : public sdk::FrontendContext {
+ public:
+  explicit FrontendView(BuildContext& build) : build_(build) {}
+
+  sdk::Result<std::string> read_file(std::string_view local_name, std::string_view path) override {
+    auto dir = build_.request().local_dirs.find(std::string(local_name));
+    if (dir == build_.request().local_dirs.end())
+      return sdk::Status::not_found("the client sent no directory named \"" + std::string(local_name) + "\"");
+    auto file = os::secure_join(dir->second, path);
+    if (!file) return file.status();
+    std::ifstream in(*file, std::ios::binary);
+    if (!in) return sdk::Status::not_found(file->string() + ": no such file");
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str();
+  }
+
+  sdk::Result<sdk::ImageConfigResult> resolve_image_config(std::string_view reference,
+                                                           const sdk::Platform& platform) override {
+    sdk::SourceOp op;
+    op.platform = platform;
+    if (reference.rfind(kOciLayoutScheme, 0) == 0) {
+      op.kind = sdk::SourceKind::OciLayout;
+      op.identifier = std::string(reference.substr(std::string_view(kOciLayoutScheme).size()));
+    } else {
+      op.kind = sdk::SourceKind::Image;
+      op.identifier = std::string(reference);
+    }
+    auto resolved = build_.worker_for(platform).resolve_image(op);
+    if (!resolved) return resolved.status();
+    return sdk::ImageConfigResult{std::string(reference) + "@" + resolved->manifest.digest.str(),
+                                  resolved->manifest.digest.str(), resolved->config_json};
+  }
+
+  void warn(std::string message, std::optional<sdk::SourceLocation> location) override {
+    sdk::ProgressEvent event;
+    event.type = sdk::ProgressType::Warning;
+    event.timestamp_ns = now_ns();
+    event.data = std::move(message);
+    event.location = std::move(location);
+    build_.progress().emit(event);
+  }
+
+ private:
+  BuildContext& build_;
+};
+
+class BuildContext::ExportView final : public sdk::ExportSource {
+ public:
+  explicit ExportView(BuildContext& build) : build_(build) {}
+  std::vector<sdk::Platform> platforms() override { return build_.platforms(); }
+  sdk::Result<fs::path> rootfs(const sdk::Platform& platform) override { return build_.rootfs(platform); }
+  sdk::Result<sdk::ExportImage> image(const sdk::Platform& platform) override { return build_.image(platform); }
+  sdk::ContentStore& content() override { return build_.content(); }
+  sdk::ProgressSink& progress() override { return build_.progress(); }
+
+ private:
+  BuildContext& build_;
+};
+
+BuildContext::BuildContext(LocalEngine::Parts& parts, const sdk::SolveRequest& request, const content::Lease& lease,
+                           std::string build_id, sdk::ProgressSink& progress)
+    : parts_(parts), request_(request), lease_(lease), build_id_(std::move(build_id)), progress_(progress),
+      leased_(*parts.content, lease), scratch_dir_(parts.session->scratch_dir() / build_id_) {
+  std::error_code ignored;
+  fs::create_directories(scratch_dir_, ignored);
+}
+
+BuildContext::~BuildContext() {
+  views_.clear();
+  workers_.clear();
+  std::error_code ignored;
+  fs::remove_all(scratch_dir_, ignored);
+}
+
+sdk::FrontendContext& BuildContext::frontend_context() {
+  if (!frontend_view_) frontend_view_ = std::make_unique<FrontendView>(*this);
+  return *frontend_view_;
+}
+
+sdk::ExportSource& BuildContext::export_source() {
+  if (!export_view_) export_view_ = std::make_unique<ExportView>(*this);
+  return *export_view_;
+}
+
+worker::LocalWorker& BuildContext::worker_for(const sdk::Platform& platform) {
+  auto& slot = workers_[platform.str()];
+  if (!slot) {
+    worker::WorkerConfig config;
+    for (const auto& [name, path] : request_.local_dirs) config.local_dirs[name] = path;
+    config.secrets = request_.secrets;
+    config.scratch_dir = scratch_dir_;
+    config.cache_mounts_dir = parts_.root / "cache-mounts";
+    config.container_prefix = build_id_ + "-" + std::to_string(workers_.size());
+    config.platform = platform;
+    worker::WorkerServices services{*parts_.snapshots, *parts_.executor, *parts_.content, leased_, lease_,
+                                    *parts_.images,    *parts_.layer_blobs, *parts_.checksums};
+    slot = std::make_unique<worker::LocalWorker>(services, std::move(config));
+  }
+  return *slot;
+}
+
+sdk::Status BuildContext::solve(const sdk::PlatformResult& result, std::stop_token stop) {
+  solver::Solver solver(worker_for(result.platform), *parts_.cache, progress_);
+  solver::SolveOptions options;
+  options.no_cache = request_.no_cache;
+  options.stop = stop;
+  auto outcome = solver.solve(result.definition, options);
+  if (!outcome) return outcome.status();
+  if (outcome->result.is_local())
+    return sdk::Status::invalid_argument("the build's result is a local directory, not a file system to export");
+  solved_.push_back({result.platform, outcome->result.snapshot, result.image_config, std::nullopt});
+  return sdk::Status::ok();
+}
+
+std::vector<sdk::Platform> BuildContext::platforms() const {
+  std::vector<sdk::Platform> out;
+  for (const auto& solved : solved_) out.push_back(solved.platform);
+  return out;
+}
+
+BuildContext::Solved* BuildContext::find(const sdk::Platform& platform) {
+  for (auto& solved : solved_)
+    if (solved.platform == platform) return &solved;
+  return nullptr;
+}
+
+sdk::Result<sdk::ExportImage> BuildContext::image(const sdk::Platform& platform) {
+  auto* solved = find(platform);
+  if (!solved) return sdk::Status::not_found("no result for platform " + platform.str());
+  if (solved->image) return *solved->image;
+  image::BuildImageOptions options{platform, source_date_epoch(request_)};
+  auto built = image::build_image(*parts_.snapshots, *parts_.content, lease_, *parts_.layer_blobs, solved->snapshot,
+                                  solved->image_config, options);
+  if (!built) return built.status();
+  solved->image = *built;
+  return *built;
+}
+
+sdk::Result<fs::path> BuildContext::rootfs(const sdk::Platform& platform) {
+  auto* solved = find(platform);
+  if (!solved) return sdk::Status::not_found("no result for platform " + platform.str());
+  auto view = parts_.snapshots->view(solved->snapshot);
+  if (!view) return view.status();
+  fs::path root = (*view)->root();
+  views_.push_back(std::move(*view));
+  return root;
+}
+
+}  // namespace dbuild::engine

@@ -1,0 +1,77 @@
+// build_context.hpp: the state of one build inside the engine: its lease and scratch dir, a
+// worker per platform, the solved results, the images made of them, and the FrontendContext
+// and ExportSource that the plugins see.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <stop_token>
+#include <string>
+#include <vector>
+
+#include <dbuild/sdk/engine.hpp>
+#include <dbuild/sdk/exporter.hpp>
+#include <dbuild/sdk/frontend.hpp>
+
+#include "content/local_content_store.hpp"
+#include "engine/local_engine.hpp"
+#include "snapshot/snapshotter.hpp"
+
+namespace dbuild::worker {
+class LocalWorker;
+}
+
+namespace dbuild::engine {
+
+class BuildContext {
+ public:
+  BuildContext(LocalEngine::Parts& parts, const sdk::SolveRequest& request, const content::Lease& lease,
+               std::string build_id, sdk::ProgressSink& progress);
+  ~BuildContext();
+  BuildContext(const BuildContext&) = delete;
+  BuildContext& operator=(const BuildContext&) = delete;
+
+  [[nodiscard]] sdk::FrontendContext& frontend_context();
+  [[nodiscard]] sdk::ExportSource& export_source();
+
+  /// Solves one platform's Definition and remembers its result.
+  [[nodiscard]] sdk::Status solve(const sdk::PlatformResult& result, std::stop_token stop);
+
+  [[nodiscard]] std::vector<sdk::Platform> platforms() const;
+  /// The result for `platform` as an image in the content store (made once).
+  [[nodiscard]] sdk::Result<sdk::ExportImage> image(const sdk::Platform& platform);
+  /// A read-only view of the result's root file system, alive until the build ends.
+  [[nodiscard]] sdk::Result<std::filesystem::path> rootfs(const sdk::Platform& platform);
+
+  [[nodiscard]] worker::LocalWorker& worker_for(const sdk::Platform& platform);
+  [[nodiscard]] const sdk::SolveRequest& request() const { return request_; }
+  [[nodiscard]] sdk::ProgressSink& progress() { return progress_; }
+  [[nodiscard]] sdk::ContentStore& content() { return leased_; }
+
+ private:
+  struct Solved {
+    sdk::Platform platform;
+    std::optional<snapshot::SnapshotId> snapshot;
+    std::string image_config;
+    std::optional<sdk::ExportImage> image;
+  };
+  class FrontendView;
+  class ExportView;
+  Solved* find(const sdk::Platform& platform);
+
+  LocalEngine::Parts& parts_;
+  const sdk::SolveRequest& request_;
+  const content::Lease& lease_;
+  std::string build_id_;
+  sdk::ProgressSink& progress_;
+  content::LeasedContentStore leased_;
+  std::filesystem::path scratch_dir_;
+  std::map<std::string, std::unique_ptr<worker::LocalWorker>> workers_;  // by platform
+  std::vector<Solved> solved_;
+  std::vector<std::unique_ptr<snapshot::View>> views_;
+  std::unique_ptr<FrontendView> frontend_view_;
+  std::unique_ptr<ExportView> export_view_;
+};
+
+}  // namespace dbuild::engine

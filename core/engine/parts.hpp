@@ -1,0 +1,44 @@
+// parts.hpp: what a LocalEngine is made of, shared by its .cpp files (not a public header).
+#pragma once
+
+#include <atomic>
+#include <optional>
+
+#include <dbuild/sdk/host.hpp>
+
+#include "content/clock.hpp"
+#include "content/local_content_store.hpp"
+#include "context/checksum.hpp"
+#include "db/database.hpp"
+#include "engine/local_engine.hpp"
+#include "engine/session.hpp"
+#include "executor/runc_executor.hpp"
+#include "image/image_store.hpp"
+#include "image/layer_blobs.hpp"
+#include "snapshot/snapshotter.hpp"
+#include "solver/sqlite_cache_store.hpp"
+
+namespace dbuild::engine {
+
+struct LocalEngine::Parts {
+  std::filesystem::path root;
+  plugin::PluginRegistry& plugins;
+  sdk::Logger& logger;
+  std::unique_ptr<db::Database> database;
+  content::SystemClock clock;
+  std::unique_ptr<content::LocalContentStore> content;
+  std::optional<Session> session;
+  std::unique_ptr<snapshot::Snapshotter> snapshots;
+  sdk::Status runtime_status;  // why there is no executor, when there is none
+  std::unique_ptr<executor::RuncExecutor> executor;
+  std::unique_ptr<image::ImageStore> images;
+  std::unique_ptr<image::LayerBlobs> layer_blobs;
+  std::unique_ptr<context::ChecksumCache> checksums;
+  std::unique_ptr<solver::SqliteCacheStore> cache;
+  std::atomic<std::uint64_t> next_build{0};
+
+  Parts(std::filesystem::path root_dir, plugin::PluginRegistry& registry, sdk::Logger& log)
+      : root(std::move(root_dir)), plugins(registry), logger(log) {}
+};
+
+}  // namespace dbuild::engine

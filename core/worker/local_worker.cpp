@@ -1,0 +1,186 @@
+// local_worker.cpp: sources (image store, OCI layouts, local directories), cache identities and
+// the checks shared by the op implementations in exec_op.cpp and file_op.cpp.
+#include "worker/local_worker.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <fstream>
+
+#include "content/local_content_store.hpp"
+#include "context/checksum.hpp"
+#include "image/image_store.hpp"
+#include "image/layer_blobs.hpp"
+#include "oci/reference.hpp"
+#include "os/unique_fd.hpp"
+#include "snapshot/snapshotter.hpp"
+
+namespace dbuild::worker {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string platform_text(const sdk::SourceOp& op, const sdk::Platform& fallback) {
+  return (op.platform ? *op.platform : fallback).str();
+}
+
+// Reads a blob file for unpacking, reporting progress as it goes.
+snapshot::ByteSource file_source(os::UniqueFd& fd, const solver::VertexContext& context, const std::string& id,
+                                 std::int64_t total) {
+  auto done = std::make_shared<std::int64_t>(0);
+  return [&fd, &context, id, total, done](void* buffer, std::size_t capacity) -> sdk::Result<std::size_t> {
+    if (context.stop.stop_requested()) return sdk::Status::cancelled("cancelled while extracting");
+    ssize_t n = ::read(fd.get(), buffer, capacity);
+    if (n < 0) return sdk::Status::unavailable(std::string("reading layer: ") + std::strerror(errno));
+    *done += n;
+    if (n == 0 || *done % (8 << 20) < n) context.status(id, *done, total);
+    return static_cast<std::size_t>(n);
+  };
+}
+
+}  // namespace
+
+LocalWorker::LocalWorker(WorkerServices services, WorkerConfig config)
+    : services_(services), config_(std::move(config)) {}
+
+LocalWorker::~LocalWorker() = default;
+
+sdk::Result<image::ResolvedImage> LocalWorker::resolve_image(const sdk::SourceOp& op) {
+  const std::string key = op.identifier + "|" + platform_text(op, config_.platform);
+  {
+    std::lock_guard lock(mutex_);
+    if (auto found = resolved_.find(key); found != resolved_.end()) return found->second;
+  }
+  const sdk::Platform platform = op.platform ? *op.platform : config_.platform;
+  sdk::Result<image::ResolvedImage> resolved = sdk::Status::internal("unresolved");
+  if (op.kind == sdk::SourceKind::OciLayout) {
+    auto ref = image::parse_layout_ref(op.identifier);
+    if (!ref) return ref.status();
+    resolved = image::resolve_oci_layout(*ref, platform, services_.build_content);
+  } else {
+    auto reference = oci::parse_reference(op.identifier);
+    if (!reference) return reference.status();
+    auto stored = services_.images.get(reference->str());
+    if (!stored)
+      return sdk::Status::not_found("image \"" + reference->familiar() + "\" is not in the local image store")
+          .with_hint("build or load it first (dbuild images lists the store), or use oci-layout://PATH; pulling from "
+                     "registries is not supported yet");
+    auto manifest_text = services_.content.read(stored->manifest.digest);
+    if (!manifest_text) return manifest_text.status();
+    auto parsed = oci::parse_manifest(*manifest_text);
+    if (!parsed) return parsed.status();
+    auto config = services_.content.read(parsed->config.digest);
+    if (!config) return config.status();
+    auto diff_ids = image::config_diff_ids(*config);
+    if (!diff_ids) return diff_ids.status();
+    resolved = image::ResolvedImage{stored->manifest, std::move(*parsed), std::move(*config), std::move(*diff_ids)};
+  }
+  if (!resolved) return resolved.status();
+  std::lock_guard lock(mutex_);
+  resolved_[key] = *resolved;
+  return resolved;
+}
+
+sdk::Result<std::string> LocalWorker::source_identity(const sdk::SourceOp& op) {
+  switch (op.kind) {
+    case sdk::SourceKind::Local:
+      if (!config_.local_dirs.count(op.identifier))
+        return sdk::Status::not_found("the client sent no directory named \"" + op.identifier + "\"");
+      return "local:" + op.identifier;
+    case sdk::SourceKind::Image:
+    case sdk::SourceKind::OciLayout: {
+      auto resolved = resolve_image(op);
+      if (!resolved) return resolved.status();
+      return resolved->manifest.digest.str() + " " + platform_text(op, config_.platform);
+    }
+    case sdk::SourceKind::Git:
+    case sdk::SourceKind::Http:
+      break;
+  }
+  return sdk::Status::unimplemented("git and http sources are not supported yet");
+}
+
+sdk::Result<std::string> LocalWorker::local_checksum(const solver::VertexResult& local,
+                                                     const solver::LocalSelection& selection) {
+  return context::checksum_selection(services_.checksums, local.local_dir, local.include_patterns,
+                                     local.exclude_patterns, selection);
+}
+
+sdk::Result<solver::VertexResult> LocalWorker::unpack_image(const sdk::SourceOp& op,
+                                                            const solver::VertexContext& context) {
+  auto resolved = resolve_image(op);
+  if (!resolved) return resolved.status();
+  const auto chain_ids = oci::chain_ids(resolved->diff_ids);
+  std::optional<snapshot::SnapshotId> top;
+  std::size_t first_missing = 0;
+  for (; first_missing < chain_ids.size(); ++first_missing) {
+    auto found = services_.snapshots.find_chain(chain_ids[first_missing]);
+    if (!found) break;
+    top = found;
+  }
+  if (first_missing < chain_ids.size() && op.kind == sdk::SourceKind::OciLayout) {
+    auto ref = image::parse_layout_ref(op.identifier);
+    if (!ref) return ref.status();
+    if (auto status = image::import_layers(*ref, *resolved, services_.build_content); !status) return status;
+  }
+  for (std::size_t i = first_missing; i < chain_ids.size(); ++i) {
+    const auto& blob = resolved->parsed.layers[i];
+    auto path = services_.build_content.path(blob.digest);
+    if (!path) return path.status().with_context("layer " + blob.digest.str());
+    os::UniqueFd fd(::open(path->c_str(), O_RDONLY | O_CLOEXEC));
+    if (!fd.valid()) return sdk::Status::unavailable("opening layer " + path->string() + ": " + std::strerror(errno));
+    const std::string id = blob.digest.str().substr(0, 19) + " extracting";
+    auto unpacked = services_.snapshots.unpack(top, chain_ids[i], file_source(fd, context, id, blob.size));
+    if (!unpacked) return unpacked.status().with_context("extracting layer " + blob.digest.str());
+    top = *unpacked;
+    (void)services_.snapshots.set_diff_id(*top, resolved->diff_ids[i]);
+    if (auto compression = image::compression_of(blob.media_type))
+      (void)services_.layer_blobs.record(resolved->diff_ids[i], *compression, blob);
+  }
+  return solver::VertexResult{top, {}, {}, {}};
+}
+
+sdk::Result<solver::VertexResult> LocalWorker::source(const sdk::SourceOp& op, const solver::VertexContext& context) {
+  switch (op.kind) {
+    case sdk::SourceKind::Local: {
+      auto found = config_.local_dirs.find(op.identifier);
+      if (found == config_.local_dirs.end())
+        return sdk::Status::not_found("the client sent no directory named \"" + op.identifier + "\"");
+      return solver::VertexResult{std::nullopt, found->second, op.include_patterns, op.exclude_patterns};
+    }
+    case sdk::SourceKind::Image:
+    case sdk::SourceKind::OciLayout: return unpack_image(op, context);
+    case sdk::SourceKind::Git:
+    case sdk::SourceKind::Http: break;
+  }
+  return sdk::Status::unimplemented("git and http sources are not supported yet");
+}
+
+sdk::Result<solver::VertexResult> LocalWorker::merge(const sdk::MergeOp&, const std::vector<solver::VertexResult>&,
+                                                     const solver::VertexContext&) {
+  return sdk::Status::unimplemented("merge ops (COPY --link) are not supported yet");
+}
+
+sdk::Result<solver::VertexResult> LocalWorker::diff(const sdk::DiffOp&, const std::vector<solver::VertexResult>&,
+                                                    const solver::VertexContext&) {
+  return sdk::Status::unimplemented("diff ops are not supported yet");
+}
+
+bool LocalWorker::available(const solver::VertexResult& result) {
+  return !result.snapshot || services_.snapshots.exists(*result.snapshot);
+}
+
+sdk::Result<fs::path> LocalWorker::hosts_file() {
+  const fs::path path = config_.scratch_dir / "hosts";
+  std::lock_guard lock(mutex_);
+  std::error_code error;
+  if (fs::exists(path, error)) return path;
+  fs::create_directories(config_.scratch_dir, error);
+  std::ofstream out(path);
+  out << "127.0.0.1\tlocalhost buildkitsandbox\n::1\tlocalhost ip6-localhost ip6-loopback\n";
+  if (!out) return sdk::Status::unavailable("writing " + path.string());
+  return path;
+}
+
+}  // namespace dbuild::worker

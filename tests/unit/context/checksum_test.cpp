@@ -1,0 +1,117 @@
+// checksum_test.cpp: selection checksums over a context, and the file checksum cache that
+// keeps a rebuild of an unchanged context from reading it again.
+#include <sys/stat.h>
+#include <utime.h>
+
+#include <fstream>
+
+#include <catch2/catch.hpp>
+
+#include "context/checksum.hpp"
+#include "db/database.hpp"
+#include "db/migrations.hpp"
+#include "support/temp_dir.hpp"
+
+namespace fs = std::filesystem;
+using dbuild::context::ChecksumCache;
+using dbuild::solver::LocalSelection;
+
+namespace {
+
+void write_file(const fs::path& path, const std::string& text) {
+  fs::create_directories(path.parent_path());
+  std::ofstream(path, std::ios::binary) << text;
+}
+
+struct Fixture {
+  dbuild::test::TempDir dir;
+  fs::path context = dir.path() / "context";
+  std::unique_ptr<dbuild::db::Database> database;
+  std::unique_ptr<ChecksumCache> cache;
+
+  Fixture() {
+    write_file(context / "app/main.c", "int main() { return 0; }\n");
+    write_file(context / "app/lib.c", "int lib;\n");
+    write_file(context / "README", "readme\n");
+    write_file(context / "big.bin", std::string(3 << 20, 'x'));
+    reopen();
+  }
+  void reopen() {
+    cache.reset();
+    database.reset();
+    auto opened = dbuild::db::Database::open(dir.path() / "state.db", dbuild::db::Mode::ReadWrite);
+    REQUIRE(opened);
+    database = std::move(opened).value();
+    REQUIRE(dbuild::db::migrate(*database));
+    cache = std::make_unique<ChecksumCache>(*database);
+  }
+  std::string checksum(LocalSelection selection, std::vector<std::string> exclude = {}) {
+    auto sum = dbuild::context::checksum_selection(*cache, context, {}, exclude, selection);
+    REQUIRE(sum);
+    return *sum;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("a checksum covers exactly the selected paths", "[context][checksum]") {
+  Fixture fixture;
+  auto app = fixture.checksum({.path = "app"});
+  write_file(fixture.context / "README", "changed\n");
+  CHECK(fixture.checksum({.path = "app"}) == app);
+  write_file(fixture.context / "app/lib.c", "int lib2;\n");
+  CHECK(fixture.checksum({.path = "app"}) != app);
+}
+
+TEST_CASE("a checksum follows content and modes, not mtimes", "[context][checksum]") {
+  Fixture fixture;
+  auto before = fixture.checksum({.path = "/app/main.c"});
+  struct utimbuf times{1000000, 1000000};
+  ::utime((fixture.context / "app/main.c").c_str(), &times);
+  CHECK(fixture.checksum({.path = "/app/main.c"}) == before);
+  ::chmod((fixture.context / "app/main.c").c_str(), 0755);
+  CHECK(fixture.checksum({.path = "/app/main.c"}) != before);
+}
+
+TEST_CASE("wildcards, excluded paths and missing paths", "[context][checksum]") {
+  Fixture fixture;
+  auto c_files = fixture.checksum({.path = "app/*.c", .wildcard = true});
+  write_file(fixture.context / "app/notes.txt", "not C\n");
+  CHECK(fixture.checksum({.path = "app/*.c", .wildcard = true}) == c_files);
+  write_file(fixture.context / "app/extra.c", "int extra;\n");
+  CHECK(fixture.checksum({.path = "app/*.c", .wildcard = true}) != c_files);
+
+  auto ignored = fixture.checksum({.path = "app"}, {"app/notes.txt"});
+  write_file(fixture.context / "app/notes.txt", "still not C\n");
+  CHECK(fixture.checksum({.path = "app"}, {"app/notes.txt"}) == ignored);
+
+  auto missing = dbuild::context::checksum_selection(*fixture.cache, fixture.context, {}, {}, {.path = "nope"});
+  REQUIRE_FALSE(missing);
+  CHECK(missing.status().code() == dbuild::sdk::Code::NotFound);
+}
+
+TEST_CASE("an unchanged context is not read again, even by a new process", "[context][checksum][cache]") {
+  Fixture fixture;
+  auto first = fixture.checksum({.path = "/"});
+  CHECK(fixture.cache->files_hashed_for_test() == 4);
+  auto second = fixture.checksum({.path = "/"});
+  CHECK(second == first);
+  CHECK(fixture.cache->files_hashed_for_test() == 4);
+
+  REQUIRE(fixture.cache->flush());
+  fixture.reopen();
+  CHECK(fixture.checksum({.path = "/"}) == first);
+  CHECK(fixture.cache->files_hashed_for_test() == 0);
+
+  SECTION("a touched file is read again, and the checksum stays") {
+    struct utimbuf times{2000000, 2000000};
+    ::utime((fixture.context / "big.bin").c_str(), &times);
+    CHECK(fixture.checksum({.path = "/"}) == first);
+    CHECK(fixture.cache->files_hashed_for_test() == 1);
+  }
+  SECTION("a rewritten file of the same size is read again and changes the checksum") {
+    write_file(fixture.context / "README", "README\n");
+    CHECK(fixture.checksum({.path = "/"}) != first);
+    CHECK(fixture.cache->files_hashed_for_test() == 1);
+  }
+}
