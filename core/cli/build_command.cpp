@@ -2,6 +2,7 @@
 // SolveRequest, renders progress, and maps the outcome to an exit code.
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
@@ -9,8 +10,11 @@
 
 #include <fmt/format.h>
 
+#include "cli/build_inputs.hpp"
 #include "cli/command.hpp"
+#include "cli/source_snippet.hpp"
 #include "cli/progress/renderer.hpp"
+#include "cli/progress/summary.hpp"
 #include "cli/signals.hpp"
 #include "cli/units.hpp"
 
@@ -20,6 +24,21 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr int kExitCancelled = 130;
+
+// Passes events on, counting warnings: `--check` fails when there are any.
+class WarningCounter final : public sdk::ProgressSink {
+ public:
+  explicit WarningCounter(sdk::ProgressSink& inner) : inner_(inner) {}
+  void emit(const sdk::ProgressEvent& event) override {
+    if (event.type == sdk::ProgressType::Warning) ++warnings_;
+    inner_.emit(event);
+  }
+  [[nodiscard]] std::size_t warnings() const { return warnings_; }
+
+ private:
+  sdk::ProgressSink& inner_;
+  std::atomic<std::size_t> warnings_{0};
+};
 
 std::vector<std::string> strings(const po::variables_map& values, const char* name) {
   if (!values.count(name)) return {};
@@ -83,6 +102,8 @@ sdk::Status add_key_values(const std::vector<std::string>& items, const char* fl
 
 struct ParsedBuild {
   sdk::SolveRequest request;
+  BuildInputSpec inputs;
+  bool check = false;
   progress::Mode progress = progress::Mode::Auto;
   bool quiet = false;
 };
@@ -91,29 +112,11 @@ sdk::Result<ParsedBuild> parse_build(const CommandParser& parser) {
   const auto& values = parser.values();
   ParsedBuild parsed;
   auto& request = parsed.request;
-  const auto context = parser.positionals().front();
-  if (context == "-") return sdk::Status::unimplemented("a context tarball on stdin (`dbuild build -`) is not supported yet");
-  std::error_code error;
-  if (!fs::is_directory(context, error))
-    return sdk::Status::not_found("unable to prepare context: path \"" + context + "\" not found");
-  request.local_dirs["context"] = fs::absolute(context).lexically_normal().string();
-
   request.frontend = values["frontend"].as<std::string>();
-  const std::string default_file = request.frontend == "definition" ? "build.json" : "Dockerfile";
-  fs::path file = values.count("file") ? fs::path(values["file"].as<std::string>()) : fs::path(context) / default_file;
-  if (!fs::is_regular_file(file, error))
-    return sdk::Status::not_found("unable to prepare context: " + file.string() + ": no such file");
-  file = fs::absolute(file).lexically_normal();
-  request.local_dirs["dockerfile"] = file.parent_path().string();
-  request.frontend_options["filename"] = file.filename().string();
-
   if (values.count("target")) request.frontend_options["target"] = values["target"].as<std::string>();
   if (auto status = add_key_values(strings(values, "build-arg"), "--build-arg", "build-arg:", request.frontend_options); !status)
     return status;
   if (auto status = add_key_values(strings(values, "label"), "--label", "label:", request.frontend_options); !status)
-    return status;
-  if (auto status = add_key_values(strings(values, "build-context"), "--build-context", "context:", request.frontend_options);
-      !status)
     return status;
   request.no_cache = values["no-cache"].as<bool>();
   if (auto filter = strings(values, "no-cache-filter"); !filter.empty()) {
@@ -148,6 +151,18 @@ sdk::Result<ParsedBuild> parse_build(const CommandParser& parser) {
   if (!mode) return mode.status().with_context("--progress");
   parsed.progress = *mode;
   parsed.quiet = values["quiet"].as<bool>();
+  parsed.inputs.context = parser.positionals().front();
+  if (values.count("file")) parsed.inputs.file = values["file"].as<std::string>();
+  if (request.frontend == "definition") parsed.inputs.default_file = "build.json";
+  parsed.inputs.build_contexts = strings(values, "build-context");
+  std::string call = values.count("call") ? values["call"].as<std::string>() : "build";
+  if (values["check"].as<bool>()) call = "check";
+  if (call != "build" && call != "check")
+    return sdk::Status::invalid_argument("--call " + call + ": want build or check");
+  if (call == "check") {
+    parsed.check = true;
+    request.frontend_options["call"] = "check";
+  }
   if (parsed.quiet) parsed.progress = progress::Mode::Quiet;
   return parsed;
 }
@@ -157,6 +172,8 @@ void describe_options(CommandParser& parser) {
   parser.add_options()
       ("build-arg", many(), "set a build-time variable (NAME=VALUE, or NAME to take it from the environment)")
       ("build-context", many(), "add a named build context (NAME=PATH|docker-image://REF|oci-layout://PATH)")
+      ("call", po::value<std::string>(), "what to do: build (default) or check (lint only, no build)")
+      ("check", po::bool_switch(), "shorthand for --call=check")
       ("file,f", po::value<std::string>(), "name of the Dockerfile (default: PATH/Dockerfile)")
       ("frontend", po::value<std::string>()->default_value("dockerfile"), "frontend plugin: dockerfile or definition")
       ("label", many(), "set metadata on the image (KEY=VALUE)")
@@ -174,7 +191,7 @@ void describe_options(CommandParser& parser) {
 }
 
 int run_build(App& app, std::span<const std::string> args, const std::string& path) {
-  CommandParser parser(path, "[OPTIONS] PATH", "Start a build.");
+  CommandParser parser(path, "[OPTIONS] PATH | -", "Start a build.");
   describe_options(parser);
   if (auto exit = parser.parse(app, args)) return *exit;
   auto parsed = parse_build(parser);
@@ -184,6 +201,11 @@ int run_build(App& app, std::span<const std::string> args, const std::string& pa
   }
   const bool quiet = parsed->quiet;
 
+  BuildInputs inputs;
+  if (auto status = inputs.prepare(parsed->inputs, parsed->request); !status) {
+    if (status.code() == sdk::Code::InvalidArgument) return usage_error(app, path, status.to_string());
+    return report_error(app, status);
+  }
   auto engine = app.engine();
   if (!engine) return report_error(app, engine.status());
 
@@ -191,14 +213,27 @@ int run_build(App& app, std::span<const std::string> args, const std::string& pa
   auto renderer = progress::make_renderer(parsed->progress, app.err(), ::isatty(2) == 1, clock);
   std::stop_source stop;
   StopOnSignal signals(stop);
-  auto response = (*engine)->solve(parsed->request, *renderer, stop.get_token());
+  WarningCounter counted(*renderer);
+  auto response = (*engine)->solve(parsed->request, counted, stop.get_token());
   renderer->finish();
   if (!response) {
     if (response.status().code() == sdk::Code::Cancelled) {
       app.err() << "error: build cancelled\n";
       return kExitCancelled;
     }
+    if (parsed->progress == progress::Mode::Quiet || parsed->progress == progress::Mode::RawJson) {
+      std::string report;
+      for (const auto& failure : renderer->failures()) progress::append_failure_report(report, failure);
+      app.err() << report;
+    }
+    print_source_snippet(app.err(), inputs.dockerfile_path(), response.status());
     return report_error(app, response.status());
+  }
+  if (parsed->check) {
+    const auto warnings = counted.warnings();
+    app.err() << (warnings == 0 ? std::string("Check complete, no warnings found.\n")
+                                : fmt::format("Check complete, {} warning{} found!\n", warnings, warnings == 1 ? " has" : "s have"));
+    return warnings == 0 ? kExitOk : kExitFailure;
   }
   if (quiet) {
     auto digest = response->metadata.find("containerimage.config.digest");

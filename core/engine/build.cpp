@@ -119,6 +119,9 @@ sdk::Result<sdk::SolveResponse> LocalEngine::solve(const sdk::SolveRequest& requ
   if (frontend_request.platforms.empty()) frontend_request.platforms = {sdk::Platform::host()};
   auto frontend_result = (*frontend)->build(frontend_request, build.frontend_context());
   if (!frontend_result) return frontend_result.status();
+  // --call=check: the frontend reported its findings as warnings; nothing is built.
+  if (auto call = request.frontend_options.find("call"); call != request.frontend_options.end() && call->second == "check")
+    return sdk::SolveResponse{build_id, {}};
   if (frontend_result->results.empty()) return sdk::Status::invalid_argument("the frontend produced nothing to build");
   if (stop.stop_requested()) return sdk::Status::cancelled("build cancelled");
 

@@ -124,6 +124,7 @@ worker::LocalWorker& BuildContext::worker_for(const sdk::Platform& platform) {
   if (!slot) {
     worker::WorkerConfig config;
     for (const auto& [name, path] : request_.local_dirs) config.local_dirs[name] = path;
+    config.local_excludes = request_.local_excludes;
     config.secrets = request_.secrets;
     config.scratch_dir = scratch_dir_;
     config.cache_mounts_dir = parts_.root / "cache-mounts";

@@ -12,6 +12,7 @@ constexpr std::array kBuiltins = {
     BuiltinPlugin{"exporter", "local", "exporter-local.so"},
     BuiltinPlugin{"exporter", "tar", "exporter-tar.so"},
     BuiltinPlugin{"frontend", "definition", "frontend-definition.so"},
+    BuiltinPlugin{"frontend", "dockerfile", "frontend-dockerfile.so"},
 };
 
 }  // namespace

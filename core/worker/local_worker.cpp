@@ -84,10 +84,14 @@ sdk::Result<image::ResolvedImage> LocalWorker::resolve_image(const sdk::SourceOp
 
 sdk::Result<std::string> LocalWorker::source_identity(const sdk::SourceOp& op) {
   switch (op.kind) {
-    case sdk::SourceKind::Local:
+    case sdk::SourceKind::Local: {
       if (!config_.local_dirs.count(op.identifier))
         return sdk::Status::not_found("the client sent no directory named \"" + op.identifier + "\"");
-      return "local:" + op.identifier;
+      std::string identity = "local:" + op.identifier;
+      if (auto client = config_.local_excludes.find(op.identifier); client != config_.local_excludes.end())
+        for (const auto& pattern : client->second) identity += "\n!" + pattern;
+      return identity;
+    }
     case sdk::SourceKind::Image:
     case sdk::SourceKind::OciLayout: {
       auto resolved = resolve_image(op);
@@ -147,7 +151,11 @@ sdk::Result<solver::VertexResult> LocalWorker::source(const sdk::SourceOp& op, c
       auto found = config_.local_dirs.find(op.identifier);
       if (found == config_.local_dirs.end())
         return sdk::Status::not_found("the client sent no directory named \"" + op.identifier + "\"");
-      return solver::VertexResult{std::nullopt, found->second, op.include_patterns, op.exclude_patterns};
+      std::vector<std::string> excludes;
+      if (auto client = config_.local_excludes.find(op.identifier); client != config_.local_excludes.end())
+        excludes = client->second;
+      excludes.insert(excludes.end(), op.exclude_patterns.begin(), op.exclude_patterns.end());
+      return solver::VertexResult{std::nullopt, found->second, op.include_patterns, std::move(excludes)};
     }
     case sdk::SourceKind::Image:
     case sdk::SourceKind::OciLayout: return unpack_image(op, context);

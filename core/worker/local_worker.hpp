@@ -51,6 +51,7 @@ struct WorkerServices {
 /// What one build brings: the client's directories and secrets, and where its scratch files go.
 struct WorkerConfig {
   std::map<std::string, std::filesystem::path> local_dirs;
+  std::map<std::string, std::vector<std::string>> local_excludes;  // applied before an op's own patterns
   std::map<std::string, std::string> secrets;
   std::filesystem::path scratch_dir;    // this build's own: hosts file, secret files
   std::filesystem::path cache_mounts_dir;  // shared by builds: RUN --mount=type=cache

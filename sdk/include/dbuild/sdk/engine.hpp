@@ -35,6 +35,8 @@ struct SolveRequest {
   Attributes frontend_options{};                  // see FrontendRequest::options
   std::vector<Platform> platforms{};              // empty: the engine's native platform
   std::map<std::string, std::string> local_dirs{};  // name ("context", "dockerfile") -> client path
+  /// Paths left out of a local dir, .dockerignore syntax (what the client's .dockerignore says).
+  std::map<std::string, std::vector<std::string>> local_excludes{};
   std::vector<ExportRequest> exports{};
   std::vector<std::string> tags{};                // -t: names in the engine's image store
   std::map<std::string, std::string> secrets{};   // secret id -> contents (never recorded)

@@ -1,0 +1,15 @@
+// source_snippet.hpp: the lines of the user's Dockerfile an error points at, printed as BuildKit
+// prints them: the file and line, then the lines around it with ">>>" marking the culprits.
+#pragma once
+
+#include <filesystem>
+#include <ostream>
+
+#include <dbuild/sdk/status.hpp>
+
+namespace dbuild::cli {
+
+/// Prints the snippet when `status` has a location in the file named like `file`; else nothing.
+void print_source_snippet(std::ostream& out, const std::filesystem::path& file, const sdk::Status& status);
+
+}  // namespace dbuild::cli
