@@ -33,8 +33,7 @@ void MountStubs::remove() const {
   for (auto it = missing_.rbegin(); it != missing_.rend(); ++it) {
     struct stat info;
     if (::lstat(it->c_str(), &info) != 0) continue;
-    if (S_ISDIR(info.st_mode)) ::rmdir(it->c_str());  // fails, as it should, when not empty
-    else if (S_ISREG(info.st_mode) && info.st_size == 0) ::unlink(it->c_str());
+    if (S_ISREG(info.st_mode) && info.st_size == 0) ::unlink(it->c_str());
   }
 }
 

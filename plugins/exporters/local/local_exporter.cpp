@@ -1,5 +1,7 @@
-// local_exporter.cpp: checks the destination before the build, then copies with GNU cp -a,
-// which keeps everything a root file system carries and never follows its symlinks.
+// local_exporter.cpp: checks the destination before the build, then copies with GNU cp, which
+// keeps modes, times, symlinks, hardlinks, devices and xattrs and never follows symlinks. Owners
+// become the caller's, as BuildKit's local exporter writes them: the files are the user's to
+// read and delete.
 #include "local_exporter.hpp"
 
 #include <sys/wait.h>
@@ -22,7 +24,8 @@ sdk::Status copy_tree(const fs::path& from, const fs::path& to) {
   if (pid < 0) return sdk::Status::unavailable(std::string("fork: ") + std::strerror(errno));
   if (pid == 0) {
     const std::string source = from.string() + "/.";
-    ::execlp("cp", "cp", "-a", "--reflink=auto", "--", source.c_str(), to.c_str(), static_cast<char*>(nullptr));
+    ::execlp("cp", "cp", "-a", "--no-preserve=ownership", "--reflink=auto", "--", source.c_str(), to.c_str(),
+             static_cast<char*>(nullptr));
     ::_exit(127);
   }
   int status = 0;

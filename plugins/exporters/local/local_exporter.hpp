@@ -1,6 +1,7 @@
 // local_exporter.hpp: the `local` exporter (`--output type=local,dest=DIR`, or `-o DIR`): the
-// result's root file system copied into a directory, with modes, owners, symlinks, hardlinks,
-// device nodes and xattrs. With several platforms, each goes to DIR/<os>_<arch>[_<variant>].
+// result's root file system copied into a directory, with modes, symlinks, hardlinks, device
+// nodes and xattrs; files belong to the caller, as with BuildKit (the tar exporter and images
+// keep owners). With several platforms, each goes to DIR/<os>_<arch>[_<variant>].
 #pragma once
 
 #include <dbuild/sdk/exporter.hpp>

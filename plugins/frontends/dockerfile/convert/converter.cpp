@@ -246,7 +246,12 @@ sdk::Status Converter::start_stage(StageState& stage) {
   std::string reference = *base;
   if (auto named = options_.named_contexts.find(reference); named != options_.named_contexts.end())
     reference = named->second;
-  if (lower(reference) == "scratch") return sdk::Status::ok();
+  if (lower(reference) == "scratch") {
+    // BuildKit's empty image: a PATH and a working directory, so RUN finds its tools.
+    stage.image.env = {"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"};
+    stage.image.working_dir = "/";
+    return sdk::Status::ok();
+  }
   if (auto index = find_stage(reference, stage.index); index && !stages_[*index].stage->name.empty()) {
     if (auto status = convert_stage(*index); !status) return status;
     stage.state = stages_[*index].state;
