@@ -307,9 +307,9 @@ sdk::Status Converter::dispatch(StageState& stage, const Command& command) {
   if (const auto* run = std::get_if<RunCommand>(&command)) return dispatch_run(stage, *run);
   if (const auto* copy = std::get_if<CopyCommand>(&command))
     return dispatch_copy(stage, copy->paths, copy->from, copy->chown, copy->chmod, copy->excludes, copy->parents, false,
-                         *copy);
+                         "", *copy);
   if (const auto* add = std::get_if<AddCommand>(&command))
-    return dispatch_copy(stage, add->paths, "", add->chown, add->chmod, add->excludes, false, true, *add);
+    return dispatch_copy(stage, add->paths, "", add->chown, add->chmod, add->excludes, false, true, add->checksum, *add);
   if (const auto* workdir = std::get_if<WorkdirCommand>(&command)) return dispatch_workdir(stage, *workdir);
   return dispatch_config(stage, command);
 }

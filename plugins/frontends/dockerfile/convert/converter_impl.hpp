@@ -72,7 +72,7 @@ class Converter {
   // dispatch_copy.cpp
   sdk::Status dispatch_copy(StageState& stage, const SourcesAndDest& paths, const std::string& from,
                             const std::string& chown, const std::string& chmod, const std::vector<std::string>& excludes,
-                            bool parents, bool is_add, const CommandBase& command);
+                            bool parents, bool is_add, const std::string& checksum, const CommandBase& command);
 
   // dispatch_config.cpp
   sdk::Status dispatch_config(StageState& stage, const Command& command);

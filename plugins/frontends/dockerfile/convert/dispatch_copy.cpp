@@ -24,7 +24,7 @@ bool dest_is_directory(const std::string& dest) {
 sdk::Status Converter::dispatch_copy(StageState& stage, const SourcesAndDest& paths, const std::string& from,
                                      const std::string& chown, const std::string& chmod,
                                      const std::vector<std::string>& excludes, bool parents, bool is_add,
-                                     const CommandBase& command) {
+                                     const std::string& checksum, const CommandBase& command) {
   const std::string instruction = is_add ? "ADD" : "COPY";
   auto dest_word = expand(stage, paths.dest, command.location);
   if (!dest_word) return dest_word.status();
@@ -68,13 +68,28 @@ sdk::Status Converter::dispatch_copy(StageState& stage, const SourcesAndDest& pa
     return copy;
   };
   if (!source.op) source.op = definition_.add(sdk::FileOp{}, {.description = "scratch"});
+  // ADD URL: an http source holding one file, named after the URL, copied (never unpacked).
+  auto remote_copy = [&](const std::string& url) {
+    sdk::SourceOp http{.kind = sdk::SourceKind::Http, .identifier = url};
+    if (!checksum.empty()) http.attributes["checksum"] = checksum;
+    auto name = url.substr(0, url.find_first_of("?#"));
+    name = name.substr(name.rfind('/') + 1);
+    if (name.empty()) name = "index.html";
+    http.attributes["filename"] = name;
+    auto http_op = definition_.add(http, {.description = "[internal] download " + url});
+    auto copy = copy_of(http_op, "/" + name);
+    copy.unpack_archives = false;
+    return copy;
+  };
   for (const auto& raw : paths.sources) {
     auto src = expand(stage, raw, command.location);
     if (!src) return src.status();
     if (is_add && is_git(*src))
       return error_at(command.location, sdk::Status::unimplemented("ADD of a git repository is not supported yet"));
-    if (is_add && is_url(*src))
-      return error_at(command.location, sdk::Status::unimplemented("ADD of a URL is not supported yet"));
+    if (is_add && is_url(*src)) {
+      op.actions.push_back(remote_copy(*src));
+      continue;
+    }
     if (!is_add && is_url(*src))
       return error_at(command.location, sdk::Status::invalid_argument("source can't be a URL for COPY"));
     op.actions.push_back(copy_of(source.op, *src));
