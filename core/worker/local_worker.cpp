@@ -3,6 +3,7 @@
 #include "worker/local_worker.hpp"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstring>
@@ -98,11 +99,55 @@ sdk::Result<std::string> LocalWorker::source_identity(const sdk::SourceOp& op) {
       if (!resolved) return resolved.status();
       return resolved->manifest.digest.str() + " " + platform_text(op, config_.platform);
     }
+    case sdk::SourceKind::Http: {
+      // A given checksum is the content's identity; without one the body must be fetched.
+      if (auto checksum = op.attributes.find("checksum"); checksum != op.attributes.end())
+        return "http " + op.identifier + " " + checksum->second;
+      auto fetched = fetch(op.identifier, {});
+      if (!fetched) return fetched.status();
+      return "http " + op.identifier + " " + fetched->digest;
+    }
     case sdk::SourceKind::Git:
-    case sdk::SourceKind::Http:
       break;
   }
-  return sdk::Status::unimplemented("git and http sources are not supported yet");
+  return sdk::Status::unimplemented("git sources are not supported yet");
+}
+
+sdk::Result<Download> LocalWorker::fetch(const std::string& url, std::stop_token stop) {
+  std::lock_guard lock(downloads_mutex_);
+  if (auto found = downloads_.find(url); found != downloads_.end()) return found->second;
+  std::error_code error;
+  fs::create_directories(config_.scratch_dir / "downloads", error);
+  auto file = config_.scratch_dir / "downloads" / std::to_string(downloads_.size());
+  auto fetched = download(url, file, stop);
+  if (!fetched) return fetched.status();
+  downloads_[url] = *fetched;
+  return fetched;
+}
+
+sdk::Result<solver::VertexResult> LocalWorker::http_source(const sdk::SourceOp& op, const solver::VertexContext& context) {
+  auto fetched = fetch(op.identifier, context.stop);
+  if (!fetched) return fetched.status();
+  if (auto checksum = op.attributes.find("checksum"); checksum != op.attributes.end() && checksum->second != fetched->digest)
+    return sdk::Status::invalid_argument("checksum mismatch for " + op.identifier + ": expected " + checksum->second +
+                                         ", got " + fetched->digest);
+  context.status("downloaded " + op.identifier, fetched->size, fetched->size);
+  auto active = services_.snapshots.prepare(std::nullopt);
+  if (!active) return active.status();
+  auto name = op.attributes.count("filename") ? op.attributes.at("filename") : std::string("download");
+  auto target = (*active)->root() / name;
+  std::error_code error;
+  fs::copy_file(fetched->file, target, fs::copy_options::overwrite_existing, error);
+  if (error) return sdk::Status::unavailable("storing " + op.identifier + ": " + error.message());
+  // Docker gives downloaded files mode 600 and the server's Last-Modified time.
+  fs::permissions(target, fs::perms::owner_read | fs::perms::owner_write, fs::perm_options::replace, error);
+  if (fetched->last_modified) {
+    struct timespec times[2] = {{*fetched->last_modified, 0}, {*fetched->last_modified, 0}};
+    ::utimensat(AT_FDCWD, target.c_str(), times, AT_SYMLINK_NOFOLLOW);
+  }
+  auto committed = services_.snapshots.commit(std::move(*active));
+  if (!committed) return committed.status();
+  return solver::VertexResult{*committed, {}, {}, {}};
 }
 
 sdk::Result<std::string> LocalWorker::local_checksum(const solver::VertexResult& local,
@@ -159,10 +204,10 @@ sdk::Result<solver::VertexResult> LocalWorker::source(const sdk::SourceOp& op, c
     }
     case sdk::SourceKind::Image:
     case sdk::SourceKind::OciLayout: return unpack_image(op, context);
-    case sdk::SourceKind::Git:
-    case sdk::SourceKind::Http: break;
+    case sdk::SourceKind::Http: return http_source(op, context);
+    case sdk::SourceKind::Git: break;
   }
-  return sdk::Status::unimplemented("git and http sources are not supported yet");
+  return sdk::Status::unimplemented("git sources are not supported yet");
 }
 
 sdk::Result<solver::VertexResult> LocalWorker::merge(const sdk::MergeOp&, const std::vector<solver::VertexResult>&,

@@ -15,6 +15,7 @@
 
 #include "image/oci_layout.hpp"
 #include "solver/worker.hpp"
+#include "worker/http_download.hpp"
 
 namespace dbuild::snapshot {
 class Snapshotter;
@@ -83,12 +84,17 @@ class LocalWorker final : public solver::Worker {
 
  private:
   sdk::Result<solver::VertexResult> unpack_image(const sdk::SourceOp& op, const solver::VertexContext& context);
+  /// The URL's body, downloaded once per build (identity and source both need it).
+  sdk::Result<Download> fetch(const std::string& url, std::stop_token stop);
+  sdk::Result<solver::VertexResult> http_source(const sdk::SourceOp& op, const solver::VertexContext& context);
   sdk::Result<std::filesystem::path> hosts_file();
 
   WorkerServices services_;
   WorkerConfig config_;
   std::mutex mutex_;
   std::map<std::string, image::ResolvedImage> resolved_;
+  std::mutex downloads_mutex_;  // held while downloading: one fetch per URL per build
+  std::map<std::string, Download> downloads_;
   std::atomic<std::uint64_t> next_container_{0};
 };
 
