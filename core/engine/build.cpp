@@ -117,6 +117,11 @@ sdk::Result<sdk::SolveResponse> LocalEngine::solve(const sdk::SolveRequest& requ
 
   sdk::FrontendRequest frontend_request{request.frontend_options, request.platforms};
   if (frontend_request.platforms.empty()) frontend_request.platforms = {sdk::Platform::host()};
+  for (const auto& platform : frontend_request.platforms)
+    if (!(platform == sdk::Platform::host()))
+      return sdk::Status::unimplemented("--platform " + platform.str() + ": this engine builds for " +
+                                        sdk::Platform::host().str() +
+                                        " only; other platforms need emulation, which is not supported yet");
   auto frontend_result = (*frontend)->build(frontend_request, build.frontend_context());
   if (!frontend_result) return frontend_result.status();
   // --call=check: the frontend reported its findings as warnings; nothing is built.
