@@ -66,18 +66,35 @@ class EngineStep {
 
 struct ExportTarget {
   sdk::Exporter* exporter;
-  const sdk::ExportRequest* request;
+  std::string type;
+  sdk::Attributes attributes;
 };
 
-sdk::Result<std::vector<ExportTarget>> check_exporters(plugin::PluginRegistry& plugins,
-                                                       const sdk::SolveRequest& request) {
+// An exporter that names images (it declares a "name" option) gets the -t names unless the
+// --output gave its own, as buildx passes them.
+bool takes_names(const plugin::PluginRegistry& plugins, const std::string& type) {
+  for (const auto& entry : plugins.entries())
+    if (entry.kind == "exporter" && entry.name == type && entry.state == plugin::PluginState::Loaded)
+      for (const auto& option : entry.options)
+        if (option.name == "name") return true;
+  return false;
+}
+
+sdk::Result<std::vector<ExportTarget>> check_exporters(plugin::PluginRegistry& plugins, const sdk::SolveRequest& request,
+                                                       const std::vector<std::string>& tags) {
   std::vector<ExportTarget> targets;
   for (const auto& export_request : request.exports) {
     auto exporter = plugins.exporters().find(export_request.type);
     if (!exporter) return exporter.status().with_context("--output type=" + export_request.type);
-    if (auto status = (*exporter)->check(export_request.attributes); !status)
+    ExportTarget target{*exporter, export_request.type, export_request.attributes};
+    if (!tags.empty() && !target.attributes.count("name") && takes_names(plugins, target.type)) {
+      std::string names;
+      for (const auto& tag : tags) names += (names.empty() ? "" : ",") + tag;
+      target.attributes["name"] = names;
+    }
+    if (auto status = (*exporter)->check(target.attributes); !status)
       return status.with_context("--output type=" + export_request.type);
-    targets.push_back({*exporter, &export_request});
+    targets.push_back(std::move(target));
   }
   return targets;
 }
@@ -102,10 +119,10 @@ sdk::Result<sdk::SolveResponse> LocalEngine::solve(const sdk::SolveRequest& requ
   auto frontend = parts.plugins.frontends().find(request.frontend);
   if (!frontend) return frontend.status().with_context("--frontend " + request.frontend);
   if (auto status = (*frontend)->check(request.frontend_options); !status) return status;
-  auto exporters = check_exporters(parts.plugins, request);
-  if (!exporters) return exporters.status();
   auto tags = normalise_tags(request.tags);
   if (!tags) return tags.status();
+  auto exporters = check_exporters(parts.plugins, request, *tags);
+  if (!exporters) return exporters.status();
 
   // Shared with other builds, exclusive for prune: nothing this build uses is pruned under it.
   auto gc_lock = os::FileLock::acquire(parts.root / "gc.lock", os::LockMode::Shared, os::LockWait::Block);
@@ -156,9 +173,9 @@ sdk::Result<sdk::SolveResponse> LocalEngine::solve(const sdk::SolveRequest& requ
     (void)step.finish(sdk::Status::ok());
   }
   for (const auto& target : *exporters) {
-    EngineStep step(progress, "exporting to " + target.request->type);
-    auto exported = target.exporter->export_result(target.request->attributes, build.export_source());
-    if (!exported) return step.finish(exported.status().with_context("exporting to " + target.request->type));
+    EngineStep step(progress, "exporting to " + target.type);
+    auto exported = target.exporter->export_result(target.attributes, build.export_source());
+    if (!exported) return step.finish(exported.status().with_context("exporting to " + target.type));
     for (const auto& [key, value] : exported->metadata) response.metadata[key] = value;
     (void)step.finish(sdk::Status::ok());
   }

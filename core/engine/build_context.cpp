@@ -6,6 +6,7 @@
 
 #include "engine/parts.hpp"
 #include "image/image_builder.hpp"
+#include "image/image_converter.hpp"
 #include "os/secure_path.hpp"
 #include "solver/solver.hpp"
 #include "worker/local_worker.hpp"
@@ -86,7 +87,9 @@ class BuildContext::ExportView final : public sdk::ExportSource {
   explicit ExportView(BuildContext& build) : build_(build) {}
   std::vector<sdk::Platform> platforms() override { return build_.platforms(); }
   sdk::Result<fs::path> rootfs(const sdk::Platform& platform) override { return build_.rootfs(platform); }
-  sdk::Result<sdk::ExportImage> image(const sdk::Platform& platform) override { return build_.image(platform); }
+  sdk::Result<sdk::ExportImage> image(const sdk::Platform& platform, const sdk::ImageOptions& options) override {
+    return build_.image(platform, options);
+  }
   sdk::ContentStore& content() override { return build_.content(); }
   sdk::ProgressSink& progress() override { return build_.progress(); }
 
@@ -172,6 +175,13 @@ sdk::Result<sdk::ExportImage> BuildContext::image(const sdk::Platform& platform)
   if (!built) return built.status();
   solved->image = *built;
   return *built;
+}
+
+sdk::Result<sdk::ExportImage> BuildContext::image(const sdk::Platform& platform, const sdk::ImageOptions& options) {
+  auto base = image(platform);
+  if (!base) return base.status();
+  if (options.compression == "uncompressed" && options.oci_mediatypes) return base;
+  return image::convert_image(*base, options, *parts_.content, lease_, *parts_.layer_blobs);
 }
 
 sdk::Result<fs::path> BuildContext::rootfs(const sdk::Platform& platform) {

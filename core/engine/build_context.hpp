@@ -39,8 +39,11 @@ class BuildContext {
   [[nodiscard]] sdk::Status solve(const sdk::PlatformResult& result, std::stop_token stop);
 
   [[nodiscard]] std::vector<sdk::Platform> platforms() const;
-  /// The result for `platform` as an image in the content store (made once).
+  /// The result for `platform` as an image in the content store with uncompressed layers (made
+  /// once): what the local image store keeps.
   [[nodiscard]] sdk::Result<sdk::ExportImage> image(const sdk::Platform& platform);
+  /// The same image in the form an exporter asks for (compressed layers, media types).
+  [[nodiscard]] sdk::Result<sdk::ExportImage> image(const sdk::Platform& platform, const sdk::ImageOptions& options);
   /// A read-only view of the result's root file system, alive until the build ends.
   [[nodiscard]] sdk::Result<std::filesystem::path> rootfs(const sdk::Platform& platform);
 

@@ -61,3 +61,13 @@ std::optional<sdk::Descriptor> LayerBlobs::find(const std::string& diff_id, Comp
 }
 
 }  // namespace dbuild::image
+
+namespace dbuild::image {
+
+std::optional<sdk::Descriptor> LayerBlobs::find_exact(const std::string& diff_id, Compression compression) {
+  auto found = find(diff_id, compression);
+  if (!found || compression_of(found->media_type) != compression) return std::nullopt;
+  return found;
+}
+
+}  // namespace dbuild::image

@@ -31,6 +31,8 @@ class LayerBlobs {
 
   /// The blob holding `diff_id`, preferring `compression`, else any recorded one.
   [[nodiscard]] std::optional<sdk::Descriptor> find(const std::string& diff_id, Compression compression);
+  /// The blob holding `diff_id` in exactly `compression`, if recorded.
+  [[nodiscard]] std::optional<sdk::Descriptor> find_exact(const std::string& diff_id, Compression compression);
 
  private:
   db::Database& database_;

@@ -9,7 +9,9 @@ namespace {
 
 constexpr std::array kBuiltins = {
     BuiltinPlugin{"driver", "local", "driver-local.so"},
+    BuiltinPlugin{"exporter", "docker", "exporter-docker.so"},
     BuiltinPlugin{"exporter", "local", "exporter-local.so"},
+    BuiltinPlugin{"exporter", "oci", "exporter-oci.so"},
     BuiltinPlugin{"exporter", "tar", "exporter-tar.so"},
     BuiltinPlugin{"frontend", "definition", "frontend-definition.so"},
     BuiltinPlugin{"frontend", "dockerfile", "frontend-dockerfile.so"},

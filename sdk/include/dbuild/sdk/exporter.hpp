@@ -23,6 +23,7 @@
 
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -45,6 +46,14 @@ struct ExportImage {
   std::string config_json{};
 };
 
+/// How an exporter wants the image's layers and manifest.
+struct ImageOptions {
+  std::string compression = "gzip";     // "gzip", "zstd" or "uncompressed"
+  std::optional<int> compression_level{};
+  bool force_compression = false;       // also recompress layers that are compressed otherwise
+  bool oci_mediatypes = true;           // false: Docker schema 2 media types (gzip only)
+};
+
 /// The result of one build, as the engine offers it to exporters. Valid during export_result().
 class ExportSource {
  public:
@@ -57,8 +66,10 @@ class ExportSource {
   /// Errors: not_found (no such platform), unavailable.
   [[nodiscard]] virtual Result<std::filesystem::path> rootfs(const Platform& platform) = 0;
 
-  /// The result as an image (layers are made on first call and reused). Errors: as rootfs.
-  [[nodiscard]] virtual Result<ExportImage> image(const Platform& platform) = 0;
+  /// The result as an image in the content store, its layers compressed as `options` say
+  /// (each layer is made and compressed once; later calls reuse the blobs). Errors: as rootfs,
+  /// invalid_argument (a compression the media types cannot carry: zstd with Docker types).
+  [[nodiscard]] virtual Result<ExportImage> image(const Platform& platform, const ImageOptions& options) = 0;
 
   [[nodiscard]] virtual ContentStore& content() = 0;
 

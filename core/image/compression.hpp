@@ -1,0 +1,33 @@
+// compression.hpp: layer compression, on the export path that users wait for. gzip is
+// libdeflate over 1 MiB chunks compressed in parallel and written as consecutive gzip members
+// (a valid gzip stream that gzip, Go and containerd read), zstd is libzstd with its own worker
+// threads. Output depends only on the input, the algorithm and the level.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+
+#include <dbuild/sdk/content_store.hpp>
+#include <dbuild/sdk/descriptor.hpp>
+#include <dbuild/sdk/status.hpp>
+
+#include "image/layer_blobs.hpp"
+
+namespace dbuild::image {
+
+struct CompressionOptions {
+  Compression compression = Compression::Gzip;
+  std::optional<int> level;  // gzip 1-12 (libdeflate), zstd 1-19; default: gzip 6, zstd 3
+  unsigned threads = 0;      // 0: one per CPU
+};
+
+/// Parses "gzip", "zstd", "uncompressed". Errors: invalid_argument.
+[[nodiscard]] sdk::Result<Compression> parse_compression(std::string_view text);
+
+/// Compresses the uncompressed layer file `source` into `out` (a BlobWriter of the content
+/// store) and commits it. Returns the compressed blob's descriptor with the OCI media type.
+/// Errors: unavailable (I/O), invalid_argument (a level out of range).
+[[nodiscard]] sdk::Result<sdk::Descriptor> compress_layer(const std::filesystem::path& source, sdk::BlobWriter& out,
+                                                          const CompressionOptions& options);
+
+}  // namespace dbuild::image

@@ -1,0 +1,24 @@
+// image_converter.hpp: an image in the content store made into the form an exporter asks for:
+// layers compressed (gzip or zstd, each layer once, remembered per diff id), OCI or Docker
+// media types, and the manifest that lists them.
+#pragma once
+
+#include <dbuild/sdk/exporter.hpp>
+#include <dbuild/sdk/status.hpp>
+
+namespace dbuild::content {
+class LocalContentStore;
+class Lease;
+}  // namespace dbuild::content
+
+namespace dbuild::image {
+
+class LayerBlobs;
+
+/// Errors: invalid_argument (zstd with Docker media types, an unknown compression),
+/// unimplemented (forcing a compressed layer into another compression), unavailable.
+[[nodiscard]] sdk::Result<sdk::ExportImage> convert_image(const sdk::ExportImage& image, const sdk::ImageOptions& options,
+                                                          content::LocalContentStore& content,
+                                                          const content::Lease& lease, LayerBlobs& layer_blobs);
+
+}  // namespace dbuild::image
