@@ -1,0 +1,131 @@
+// exporter_image_test.cpp: the oci and docker exporters checked by tools nobody here wrote:
+// skopeo and umoci read the OCI layouts, gzip decompresses the layers, a private dockerd loads
+// the docker tarball and `--load`, and `docker run` runs the result.
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include "build_workspace.hpp"
+#include "support/dockerd.hpp"
+#include "support/skip.hpp"
+
+namespace fs = std::filesystem;
+using dbuild::test::read_file;
+using dbuild::test::write_file;
+using nlohmann::json;
+
+namespace {
+
+// A context whose Dockerfile builds on the busybox layout (a named build context) and writes a
+// file the checks look for; CMD prints it.
+struct ImageWorkspace {
+  dbuild::test::Workspace workspace;
+  ImageWorkspace() {
+    write_file(workspace.context / "Dockerfile",
+               "FROM base\n"
+               "RUN echo made-by-dbuild > /proof.txt\n"
+               "COPY a.txt /a.txt\n"
+               "CMD [\"cat\", \"/proof.txt\"]\n");
+  }
+  dbuild::test::ProcessResult build(std::vector<std::string> extra,
+                                    std::map<std::string, std::optional<std::string>> environment = {}) {
+    std::vector<std::string> args = {"--root", workspace.root.string(), "build", "--progress", "plain",
+                                     "--build-context", "base=oci-layout://" + workspace.base.reference()};
+    args.insert(args.end(), extra.begin(), extra.end());
+    args.push_back(workspace.context.string());
+    return dbuild::test::run_dbuild(args, std::move(environment));
+  }
+  fs::path path(const std::string& name) const { return workspace.dir.path() / name; }
+};
+
+bool have(const char* tool) { return dbuild::test::run_process({"sh", "-c", std::string("command -v ") + tool}).exit_code == 0; }
+
+}  // namespace
+
+TEST_CASE("the oci exporter writes a layout skopeo and umoci read, with gzip layers gzip reads", "[integration][export][oci]") {
+  ImageWorkspace image;
+  if (!have("skopeo") || !have("umoci")) dbuild::test::skip_test("needs skopeo and umoci (apt-get install skopeo umoci)");
+  auto tarball = image.path("image.tar");
+  auto result = image.build({"-o", "type=oci,dest=" + tarball.string() + ",name=example/app:1"});
+  INFO(result.err);
+  REQUIRE(result.exit_code == 0);
+
+  auto inspected = dbuild::test::run_process({"skopeo", "inspect", "oci-archive:" + tarball.string()});
+  INFO(inspected.err);
+  REQUIRE(inspected.exit_code == 0);
+  auto doc = json::parse(inspected.out);
+  CHECK(doc["Os"] == "linux");
+  CHECK(doc["Layers"].size() == 3);
+
+  auto layout = image.path("layout");
+  fs::create_directories(layout);
+  REQUIRE(dbuild::test::run_process({"tar", "-xf", tarball.string(), "-C", layout.string()}).exit_code == 0);
+  auto index = json::parse(read_file(layout / "index.json"));
+  REQUIRE(index["manifests"].size() == 1);
+  CHECK(index["manifests"][0]["annotations"]["org.opencontainers.image.ref.name"] == "1");
+  auto manifest_digest = index["manifests"][0]["digest"].get<std::string>();
+  auto manifest = json::parse(read_file(layout / "blobs/sha256" / manifest_digest.substr(7)));
+  for (const auto& layer : manifest["layers"]) {
+    CHECK(layer["mediaType"] == "application/vnd.oci.image.layer.v1.tar+gzip");
+    auto blob = layout / "blobs/sha256" / layer["digest"].get<std::string>().substr(7);
+    CHECK(dbuild::test::sha256sum_of(blob) == layer["digest"]);
+    CHECK(dbuild::test::run_process({"gzip", "-t", blob.string()}).exit_code == 0);
+  }
+  auto unpacked = image.path("unpacked");
+  auto umoci = dbuild::test::run_process({"umoci", "unpack", "--image", layout.string() + ":1", unpacked.string()});
+  INFO(umoci.err);
+  REQUIRE(umoci.exit_code == 0);
+  CHECK(read_file(unpacked / "rootfs/proof.txt") == "made-by-dbuild\n");
+  CHECK(read_file(unpacked / "rootfs/a.txt") == "alpha\n");
+}
+
+TEST_CASE("the oci exporter writes a layout directory and zstd layers on request", "[integration][export][oci]") {
+  ImageWorkspace image;
+  if (!have("zstd")) dbuild::test::skip_test("needs zstd (apt-get install zstd)");
+  auto layout = image.path("dir-layout");
+  auto result = image.build({"-o", "type=oci,dest=" + layout.string() + ",tar=false,compression=zstd"});
+  INFO(result.err);
+  REQUIRE(result.exit_code == 0);
+  auto index = json::parse(read_file(layout / "index.json"));
+  auto manifest = json::parse(read_file(layout / "blobs/sha256" / index["manifests"][0]["digest"].get<std::string>().substr(7)));
+  // The base image's layer keeps the compression it came with (no force-compression); the
+  // build's own layers are zstd, as BuildKit does it.
+  REQUIRE(manifest["layers"].size() == 3);
+  CHECK(manifest["layers"][0]["mediaType"] == "application/vnd.oci.image.layer.v1.tar+gzip");
+  CHECK(manifest["layers"][1]["mediaType"] == "application/vnd.oci.image.layer.v1.tar+zstd");
+  CHECK(manifest["layers"][2]["mediaType"] == "application/vnd.oci.image.layer.v1.tar+zstd");
+  auto zstd_blob = layout / "blobs/sha256" / manifest["layers"][1]["digest"].get<std::string>().substr(7);
+  if (have("zstd")) CHECK(dbuild::test::run_process({"zstd", "-t", zstd_blob.string()}).exit_code == 0);
+  auto bad = image.build({"-o", "type=oci,dest=" + image.path("x.tar").string() + ",compression=lz4"});
+  CHECK(bad.exit_code == 1);
+  CHECK_THAT(bad.err, Catch::Contains("compression=lz4"));
+}
+
+TEST_CASE("the docker exporter's tarball loads into dockerd and runs; --load does it directly", "[integration][export][docker]") {
+  ImageWorkspace image;
+  dbuild::test::Dockerd dockerd;
+  auto tarball = image.path("docker.tar");
+  auto result = image.build({"-t", "example/tarball:1", "-o", "type=docker,dest=" + tarball.string()});
+  INFO(result.err);
+  REQUIRE(result.exit_code == 0);
+  auto loaded = dockerd.docker({"load", "-i", tarball.string()});
+  INFO(loaded.out << loaded.err);
+  REQUIRE(loaded.exit_code == 0);
+  CHECK_THAT(loaded.out, Catch::Contains("example/tarball:1"));
+  auto ran = dockerd.docker({"run", "--rm", "--network", "none", "example/tarball:1"});
+  INFO(ran.err);
+  CHECK(ran.out == "made-by-dbuild\n");
+
+  auto direct = image.build({"-t", "example/direct:2", "-o", "type=docker"}, {{"DOCKER_HOST", dockerd.host()}});
+  INFO(direct.err);
+  REQUIRE(direct.exit_code == 0);
+  auto ran_direct = dockerd.docker({"run", "--rm", "--network", "none", "example/direct:2", "cat", "/a.txt"});
+  CHECK(ran_direct.out == "alpha\n");
+}
+
+TEST_CASE("a docker --load without an engine fails before the build runs", "[integration][export][docker]") {
+  ImageWorkspace image;
+  auto result = image.build({"-o", "type=docker"}, {{"DOCKER_HOST", "unix:///nonexistent/docker.sock"}});
+  CHECK(result.exit_code == 1);
+  CHECK_THAT(result.err, Catch::Contains("no Docker engine socket at /nonexistent/docker.sock"));
+  CHECK(result.err.find("RUN echo") == std::string::npos);
+}
