@@ -2,10 +2,13 @@
 // SolveRequest, renders progress, and maps the outcome to an exit code.
 #include <unistd.h>
 
-#include <atomic>
+#include <algorithm>
+#include <cctype>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
+#include <mutex>
+#include <optional>
 #include <sstream>
 
 #include <fmt/format.h>
@@ -25,20 +28,79 @@ namespace fs = std::filesystem;
 
 constexpr int kExitCancelled = 130;
 
-// Passes events on, counting warnings: `--check` fails when there are any.
-class WarningCounter final : public sdk::ProgressSink {
+// A build check's warning: "Rule: message", as BuildKit words them.
+struct CheckWarning {
+  std::string rule;
+  std::string message;
+  std::optional<sdk::SourceLocation> location;
+};
+
+std::optional<CheckWarning> check_warning(const sdk::ProgressEvent& event) {
+  if (event.type != sdk::ProgressType::Warning) return std::nullopt;
+  const auto colon = event.data.find(": ");
+  if (colon == std::string::npos || colon == 0 || !std::isupper(static_cast<unsigned char>(event.data[0])))
+    return std::nullopt;
+  for (std::size_t i = 0; i < colon; ++i)
+    if (!std::isalpha(static_cast<unsigned char>(event.data[i]))) return std::nullopt;
+  return CheckWarning{event.data.substr(0, colon), event.data.substr(colon + 2), event.location};
+}
+
+// Passes events on, except that under `--check` the check warnings are kept back: they are the
+// result, printed on stdout as buildx prints them, not a summary under the progress.
+class CheckWarnings final : public sdk::ProgressSink {
  public:
-  explicit WarningCounter(sdk::ProgressSink& inner) : inner_(inner) {}
+  CheckWarnings(sdk::ProgressSink& inner, bool keep) : inner_(inner), keep_(keep) {}
   void emit(const sdk::ProgressEvent& event) override {
-    if (event.type == sdk::ProgressType::Warning) ++warnings_;
+    if (auto warning = keep_ ? check_warning(event) : std::nullopt) {
+      std::lock_guard lock(mutex_);
+      warnings_.push_back(std::move(*warning));
+      return;
+    }
     inner_.emit(event);
   }
-  [[nodiscard]] std::size_t warnings() const { return warnings_; }
+  /// The kept warnings, in line order.
+  [[nodiscard]] std::vector<CheckWarning> sorted() const {
+    std::lock_guard lock(mutex_);
+    auto out = warnings_;
+    std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
+      return (a.location ? a.location->line : 0) < (b.location ? b.location->line : 0);
+    });
+    return out;
+  }
 
  private:
   sdk::ProgressSink& inner_;
-  std::atomic<std::size_t> warnings_{0};
+  const bool keep_;
+  mutable std::mutex mutex_;
+  std::vector<CheckWarning> warnings_;
 };
+
+// "JSONArgsRecommended" -> "json-args-recommended", the rule's page under docs.docker.com/go/.
+std::string rule_page(const std::string& rule) {
+  std::string out;
+  for (std::size_t i = 0; i < rule.size(); ++i) {
+    const bool upper = std::isupper(static_cast<unsigned char>(rule[i]));
+    const bool after_lower = i > 0 && std::islower(static_cast<unsigned char>(rule[i - 1]));
+    const bool ends_acronym = i > 0 && i + 1 < rule.size() && std::isupper(static_cast<unsigned char>(rule[i - 1])) &&
+                              std::islower(static_cast<unsigned char>(rule[i + 1]));
+    if (upper && (after_lower || ends_acronym)) out += '-';
+    out += static_cast<char>(std::tolower(static_cast<unsigned char>(rule[i])));
+  }
+  return "https://docs.docker.com/go/dockerfile/rule/" + out + "/";
+}
+
+// buildx's `--call=check` result: the count, then each warning with its rule's page and lines.
+void print_check_result(std::ostream& out, const std::vector<CheckWarning>& warnings, const fs::path& dockerfile) {
+  if (warnings.empty()) return;
+  out << "Check complete, "
+      << (warnings.size() == 1 ? std::string("1 warning has been found!")
+                               : fmt::format("{} warnings have been found!", warnings.size()))
+      << "\n";
+  for (const auto& warning : warnings) {
+    out << "\nWARNING: " << warning.rule << " - " << rule_page(warning.rule) << "\n" << warning.message << "\n";
+    if (warning.location) print_source_lines(out, dockerfile, *warning.location);
+  }
+}
 
 std::vector<std::string> strings(const po::variables_map& values, const char* name) {
   if (!values.count(name)) return {};
@@ -60,26 +122,49 @@ sdk::Result<sdk::ExportRequest> parse_output(const std::string& text) {
   return request;
 }
 
-// id=NAME[,src=FILE|,env=VAR]; a lone id reads the environment variable of that name.
+// BuildKit's limit on one secret.
+constexpr std::uintmax_t kMaxSecretSize = 500 * 1024;
+
+sdk::Status read_secret_file(const std::string& text, const std::string& id, const std::string& file,
+                             std::map<std::string, std::string>& secrets) {
+  std::error_code error;
+  const auto size = fs::file_size(file, error);
+  if (error) return sdk::Status::not_found(fmt::format("--secret {}: failed to stat {}: {}", text, file, error.message()));
+  if (size > kMaxSecretSize)
+    return sdk::Status::failed_precondition(fmt::format("--secret {}: secret {} too big. max size 500KB", text, id));
+  std::ifstream in(file, std::ios::binary);
+  if (!in) return sdk::Status::permission_denied("--secret " + text + ": cannot read " + file);
+  std::ostringstream data;
+  data << in.rdbuf();
+  secrets[id] = data.str();
+  return sdk::Status::ok();
+}
+
+// buildx's --secret: [type=file|env,]id=NAME[,src|source=FILE][,env=VAR]. With neither src nor
+// env, the environment variable NAME when it is set, else the file NAME; an env= variable that
+// is not set gives an empty secret, as buildx does. A lone NAME is short for id=NAME.
 sdk::Status add_secret(const std::string& text, std::map<std::string, std::string>& secrets) {
   auto attributes = parse_attributes(text.find('=') == std::string::npos ? "id=" + text : text);
   if (!attributes) return attributes.status().with_context("--secret " + text);
-  auto id = attributes->find("id");
-  if (id == attributes->end() || id->second.empty()) return sdk::Status::invalid_argument("--secret " + text + ": id= is required");
-  std::string source;
-  if (auto src = attributes->count("src") ? attributes->find("src") : attributes->find("source");
-      src != attributes->end()) {
-    std::ifstream in(src->second, std::ios::binary);
-    if (!in) return sdk::Status::not_found("--secret " + text + ": cannot read " + src->second);
-    std::ostringstream data;
-    data << in.rdbuf();
-    secrets[id->second] = data.str();
-    return sdk::Status::ok();
+  std::string type, id, file, env;
+  for (const auto& [key, value] : *attributes) {
+    if (key == "type" && value != "file" && value != "env")
+      return sdk::Status::invalid_argument(fmt::format("--secret {}: unsupported secret type \"{}\"", text, value));
+    if (key == "type") type = value;
+    else if (key == "id") id = value;
+    else if (key == "src" || key == "source") file = value;
+    else if (key == "env") env = value;
+    else return sdk::Status::invalid_argument(fmt::format("--secret {}: unexpected key '{}'", text, key));
   }
-  const std::string variable = attributes->count("env") ? attributes->at("env") : id->second;
-  const char* value = std::getenv(variable.c_str());
-  if (!value) return sdk::Status::not_found("--secret " + text + ": no file given and no environment variable " + variable);
-  secrets[id->second] = value;
+  if (type == "env" && env.empty()) std::swap(env, file);
+  if (id.empty()) return sdk::Status::invalid_argument("--secret " + text + ": id= is required");
+  if (env.empty() && file.empty()) {
+    if (std::getenv(id.c_str())) env = id;
+    else file = id;
+  }
+  if (!file.empty()) return read_secret_file(text, id, file, secrets);
+  const char* value = std::getenv(env.c_str());
+  secrets[id] = value ? value : "";
   return sdk::Status::ok();
 }
 
@@ -120,6 +205,8 @@ sdk::Result<ParsedBuild> parse_build(const CommandParser& parser) {
     return status;
   request.no_cache = values["no-cache"].as<bool>();
   if (auto filter = strings(values, "no-cache-filter"); !filter.empty()) {
+    if (request.no_cache)
+      return sdk::Status::invalid_argument("--no-cache and --no-cache-filter cannot currently be used together");
     std::string joined;
     for (const auto& stage : filter) joined += (joined.empty() ? "" : ",") + stage;
     request.frontend_options["no-cache"] = joined;
@@ -190,6 +277,23 @@ void describe_options(CommandParser& parser) {
   parser.positional("context", 1, 1);
 }
 
+// A failed build: the failed steps' output when the renderer did not show it, the lines of the
+// Dockerfile the error points at, then the error.
+int report_failure(App& app, const ParsedBuild& parsed, progress::Renderer& renderer, const BuildInputs& inputs,
+                   const sdk::Status& status) {
+  if (status.code() == sdk::Code::Cancelled) {
+    app.err() << "error: build cancelled\n";
+    return kExitCancelled;
+  }
+  if (parsed.progress == progress::Mode::Quiet || parsed.progress == progress::Mode::RawJson) {
+    std::string report;
+    for (const auto& failure : renderer.failures()) progress::append_failure_report(report, failure);
+    app.err() << report;
+  }
+  print_source_snippet(app.err(), inputs.dockerfile_path(), status);
+  return report_error(app, status);
+}
+
 int run_build(App& app, std::span<const std::string> args, const std::string& path) {
   CommandParser parser(path, "[OPTIONS] PATH | -", "Start a build.");
   describe_options(parser);
@@ -213,27 +317,15 @@ int run_build(App& app, std::span<const std::string> args, const std::string& pa
   auto renderer = progress::make_renderer(parsed->progress, app.err(), ::isatty(2) == 1, clock);
   std::stop_source stop;
   StopOnSignal signals(stop);
-  WarningCounter counted(*renderer);
-  auto response = (*engine)->solve(parsed->request, counted, stop.get_token());
+  CheckWarnings checks(*renderer, parsed->check);
+  auto response = (*engine)->solve(parsed->request, checks, stop.get_token());
   renderer->finish();
-  if (!response) {
-    if (response.status().code() == sdk::Code::Cancelled) {
-      app.err() << "error: build cancelled\n";
-      return kExitCancelled;
-    }
-    if (parsed->progress == progress::Mode::Quiet || parsed->progress == progress::Mode::RawJson) {
-      std::string report;
-      for (const auto& failure : renderer->failures()) progress::append_failure_report(report, failure);
-      app.err() << report;
-    }
-    print_source_snippet(app.err(), inputs.dockerfile_path(), response.status());
-    return report_error(app, response.status());
-  }
+  const auto warnings = checks.sorted();
+  if (parsed->check) print_check_result(app.out(), warnings, inputs.dockerfile_path());
+  if (!response) return report_failure(app, *parsed, *renderer, inputs, response.status());
   if (parsed->check) {
-    const auto warnings = counted.warnings();
-    app.err() << (warnings == 0 ? std::string("Check complete, no warnings found.\n")
-                                : fmt::format("Check complete, {} warning{} found!\n", warnings, warnings == 1 ? " has" : "s have"));
-    return warnings == 0 ? kExitOk : kExitFailure;
+    if (warnings.empty()) app.out() << "Check complete, no warnings found.\n";
+    return warnings.empty() ? kExitOk : kExitFailure;
   }
   if (quiet) {
     auto digest = response->metadata.find("containerimage.config.digest");

@@ -1,31 +1,64 @@
-// source_snippet.cpp: reading the lines and marking them.
+// source_snippet.cpp: reading the lines and marking them, with BuildKit's padding and layout
+// (errdefs.Source.Print), so that output reads the same as buildx's.
 #include "cli/source_snippet.hpp"
 
 #include <fstream>
+#include <iterator>
 #include <string>
 #include <vector>
 
 #include <fmt/format.h>
 
 namespace dbuild::cli {
+namespace {
 
-void print_source_snippet(std::ostream& out, const std::filesystem::path& file, const sdk::Status& status) {
-  const auto& location = status.location();
-  if (!location || location->line <= 0 || file.empty()) return;
-  if (std::filesystem::path(location->file).filename() != file.filename()) return;
-  std::ifstream in(file);
+// The file split at every "\n", as Go's strings.Split does: a final newline leaves an empty line.
+std::vector<std::string> lines_of(const std::filesystem::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  std::string text((std::istreambuf_iterator<char>(in)), {});
   std::vector<std::string> lines;
-  for (std::string line; std::getline(in, line);) lines.push_back(line);
-  const int first = location->line, last = std::max(location->end_line, location->line);
-  if (first > static_cast<int>(lines.size())) return;
-  const int from = std::max(1, first - 2), to = std::min(static_cast<int>(lines.size()), last + 2);
-  const int width = static_cast<int>(std::to_string(to).size()) + 2;
-  out << location->file << ":" << first << "\n--------------------\n";
+  std::size_t start = 0;
+  for (auto end = text.find('\n'); end != std::string::npos; end = text.find('\n', start)) {
+    lines.push_back(text.substr(start, end - start));
+    start = end + 1;
+  }
+  lines.push_back(text.substr(start));
+  return lines;
+}
+
+}  // namespace
+
+void print_source_lines(std::ostream& out, const std::filesystem::path& file, const sdk::SourceLocation& location) {
+  if (location.line <= 0 || file.empty()) return;
+  if (std::filesystem::path(location.file).filename() != file.filename()) return;
+  const auto lines = lines_of(file);
+  const int count = static_cast<int>(lines.size());
+  const int first = location.line, last = std::min(std::max(location.end_line, location.line), count);
+  if (first > count) return;
+  // BuildKit's loop: about two lines of context each side of one line, one around a range.
+  int from = first, to = last;
+  const int pad = first == last ? 4 : 2;
+  for (int padded = 0; padded < pad; ++padded) {
+    if (from > 1) {
+      --from;
+      ++padded;
+    }
+    if (to != count) {
+      ++to;
+      ++padded;
+    }
+  }
+  const std::string ruler(20, '-');
+  out << location.file << ":" << first << "\n" << ruler << "\n";
   for (int number = from; number <= to; ++number) {
     const bool marked = number >= first && number <= last;
-    out << fmt::format("{:>{}} | {}{}\n", number, width, marked ? ">>> " : "    ", lines[number - 1]);
+    out << fmt::format(" {:>3} | {} {}\n", number, marked ? ">>>" : "   ", lines[number - 1]);
   }
-  out << "--------------------\n";
+  out << ruler << "\n";
+}
+
+void print_source_snippet(std::ostream& out, const std::filesystem::path& file, const sdk::Status& status) {
+  if (status.location()) print_source_lines(out, file, *status.location());
 }
 
 }  // namespace dbuild::cli

@@ -1,5 +1,6 @@
-// source_snippet.hpp: the lines of the user's Dockerfile an error points at, printed as BuildKit
-// prints them: the file and line, then the lines around it with ">>>" marking the culprits.
+// source_snippet.hpp: the lines of the user's Dockerfile an error or a check warning points at,
+// printed as BuildKit prints them: the file and line, then the lines around it with ">>>"
+// marking the culprits.
 #pragma once
 
 #include <filesystem>
@@ -8,6 +9,9 @@
 #include <dbuild/sdk/status.hpp>
 
 namespace dbuild::cli {
+
+/// Prints the lines at `location` when it is in the file named like `file`; else nothing.
+void print_source_lines(std::ostream& out, const std::filesystem::path& file, const sdk::SourceLocation& location);
 
 /// Prints the snippet when `status` has a location in the file named like `file`; else nothing.
 void print_source_snippet(std::ostream& out, const std::filesystem::path& file, const sdk::Status& status);

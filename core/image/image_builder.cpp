@@ -11,6 +11,7 @@
 #include "image/layer_blobs.hpp"
 #include "oci/image_format.hpp"
 #include "oci/sha256.hpp"
+#include "dbuild/sdk/time.hpp"
 
 namespace dbuild::image {
 namespace {
@@ -51,15 +52,6 @@ sdk::Result<std::optional<Layer>> layer_of(snapshot::Snapshotter& snapshotter, c
   if (auto status = layer_blobs.record(layer.diff_id, Compression::None, layer.blob); !status) return status;
   if (auto status = snapshotter.set_diff_id(id, layer.diff_id); !status) return status;
   return std::optional<Layer>(layer);
-}
-
-std::string rfc3339(std::int64_t seconds) {
-  std::time_t time = seconds;
-  std::tm utc{};
-  gmtime_r(&time, &utc);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
-  return text;
 }
 
 // Lines history up with layers: the k-th history entry that is not an empty_layer describes the
@@ -110,7 +102,7 @@ sdk::Result<sdk::ExportImage> build_image(snapshot::Snapshotter& snapshotter, co
   if (!config.is_object()) return sdk::Status::invalid_argument("the frontend's image config is not a JSON object");
   const auto now = std::chrono::duration_cast<std::chrono::seconds>(
                        std::chrono::system_clock::now().time_since_epoch()).count();
-  const std::string created = rfc3339(options.source_date_epoch.value_or(now));
+  const std::string created = sdk::format_rfc3339(options.source_date_epoch.value_or(now));
   if (!config.contains("architecture")) config["architecture"] = options.platform.architecture;
   if (!config.contains("os")) config["os"] = options.platform.os;
   if (!options.platform.variant.empty() && !config.contains("variant")) config["variant"] = options.platform.variant;

@@ -14,6 +14,7 @@
 #include "instructions/builder_flags.hpp"
 #include "instructions/instructions.hpp"
 #include "parser/parser.hpp"
+#include "support/conformance.hpp"
 #include "support/skip.hpp"
 
 namespace {
@@ -22,16 +23,9 @@ namespace fs = std::filesystem;
 namespace df = dbuild::dockerfile;
 using nlohmann::json;
 
-fs::path corpus_dir() {
-  const fs::path dir = fs::path(DBUILD_CONFORMANCE_DIR) / "dockerfile-instructions";
-  if (!fs::exists(dir)) dbuild::test::skip_test("conformance corpus not found: " + dir.string());
-  return dir;
-}
+fs::path corpus_dir() { return dbuild::test::conformance_corpus(DBUILD_CONFORMANCE_DIR, "dockerfile-instructions"); }
 
-json load_json(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return json::parse(std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()));
-}
+json load_json(const fs::path& path) { return json::parse(dbuild::test::read_bytes(path)); }
 
 std::vector<std::string> strings_of(const json& list) {
   std::vector<std::string> out;

@@ -17,6 +17,7 @@
 #include "parser/heredoc.hpp"
 #include "parser/line_parsers.hpp"
 #include "parser/parser.hpp"
+#include "support/conformance.hpp"
 #include "support/skip.hpp"
 
 namespace {
@@ -26,15 +27,10 @@ namespace df = dbuild::dockerfile;
 using nlohmann::json;
 
 fs::path corpus_dir() {
-  const fs::path dir(DBUILD_CONFORMANCE_DIR);
-  if (!fs::exists(dir / "dockerfile-parser")) dbuild::test::skip_test("conformance corpus not found: " + dir.string());
-  return dir;
+  return dbuild::test::conformance_corpus(DBUILD_CONFORMANCE_DIR, "dockerfile-parser").parent_path();
 }
 
-std::string read_bytes(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
+using dbuild::test::read_bytes;
 
 json load_json(const fs::path& path) { return json::parse(read_bytes(path)); }
 

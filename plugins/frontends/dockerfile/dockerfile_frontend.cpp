@@ -1,8 +1,9 @@
-// dockerfile_frontend.cpp: frontend options to converter options, parser warnings to the
-// build's warnings, and the `# syntax=` directive, which dbuild answers with its built-in
-// frontend (said plainly, or refused with syntax-strict=true).
+// dockerfile_frontend.cpp: frontend options to converter options, the build checks (lint and
+// parser warnings) to the build's warnings, and the `# syntax=` directive, which dbuild answers
+// with its built-in frontend (said plainly, or refused with syntax-strict=true).
 #include "dockerfile_frontend.hpp"
 
+#include <algorithm>
 #include <set>
 
 #include "convert/converter.hpp"
@@ -51,6 +52,57 @@ ConvertOptions options_from(const sdk::Attributes& options) {
   return out;
 }
 
+// A parse error's location names the file the user gave.
+sdk::Status in_file(const sdk::Status& status, const std::string& dockerfile_name) {
+  if (!status.location()) return status;
+  auto location = *status.location();
+  location.file = dockerfile_name;
+  return sdk::Status(status.code(), status.message()).with_location(location);
+}
+
+// `# syntax=` naming another frontend image: dbuild says it builds with its own, or refuses
+// with syntax-strict=true.
+sdk::Status answer_syntax(const Directives& directives, const sdk::Attributes& options, const std::string& dockerfile_name,
+                          sdk::FrontendContext& context) {
+  const auto& syntax = directives.syntax;
+  if (is_dockerfile_syntax(syntax)) return sdk::Status::ok();
+  std::string message = "# syntax=" + syntax + " names an external frontend image; dbuild builds with its built-in "
+                        "Dockerfile frontend instead";
+  auto strict = options.find("syntax-strict");
+  if (strict != options.end() && strict->second == "true")
+    return sdk::Status::unimplemented(message).with_location({dockerfile_name, 1, 1});
+  context.warn(message, sdk::SourceLocation{dockerfile_name, directives.syntax_line, directives.syntax_line});
+  return sdk::Status::ok();
+}
+
+// The build checks, as BuildKit reports them: "Rule: message" warnings (the parser's empty
+// continuation lines are the rule NoEmptyContinuation), then with `# check=error=true` an error
+// naming the rules that fired.
+sdk::Status run_checks(const ParseResult& parsed, const Dockerfile& dockerfile, const std::string& dockerfile_name,
+                       sdk::FrontendContext& context) {
+  const auto config = parse_check_directive(parsed.directives.check);
+  auto skipped = [&](const std::string& rule) {
+    return std::find(config.skip.begin(), config.skip.end(), "all") != config.skip.end() ||
+           std::find(config.skip.begin(), config.skip.end(), rule) != config.skip.end();
+  };
+  std::vector<LintFinding> findings;
+  for (const auto& warning : parsed.warnings)
+    if (!skipped("NoEmptyContinuation"))
+      findings.push_back({"NoEmptyContinuation", "Empty continuation line", {warning.line, warning.line}});
+  auto linted = lint(dockerfile, config, parsed.directives.escape);
+  findings.insert(findings.end(), linted.begin(), linted.end());
+  std::set<std::string> rules;
+  for (const auto& finding : findings) {
+    rules.insert(finding.rule);
+    context.warn(finding.rule + ": " + finding.message,
+                 sdk::SourceLocation{dockerfile_name, finding.location.start_line, finding.location.end_line});
+  }
+  if (!config.error || rules.empty()) return sdk::Status::ok();
+  std::string names;
+  for (const auto& rule : rules) names += (names.empty() ? "" : ", ") + rule;
+  return sdk::Status::failed_precondition("lint violation found for rules: " + names);
+}
+
 }  // namespace
 
 sdk::Status DockerfileFrontend::check(const sdk::Attributes& options) {
@@ -70,49 +122,13 @@ sdk::Result<sdk::FrontendResult> DockerfileFrontend::build(const sdk::FrontendRe
   auto text = context.read_file("dockerfile", options.dockerfile_name);
   if (!text) return text.status();
   auto parsed = parse(*text);
-  if (!parsed) {
-    auto status = parsed.status();
-    if (status.location()) {
-      auto location = *status.location();
-      location.file = options.dockerfile_name;
-      return sdk::Status(status.code(), status.message()).with_location(location);
-    }
+  if (!parsed) return in_file(parsed.status(), options.dockerfile_name);
+  if (auto status = answer_syntax(parsed->directives, request.options, options.dockerfile_name, context); !status)
     return status;
-  }
-  const auto& syntax = parsed->directives.syntax;
-  if (!is_dockerfile_syntax(syntax)) {
-    auto strict = request.options.find("syntax-strict");
-    std::string message = "# syntax=" + syntax + " names an external frontend image; dbuild builds with its built-in "
-                          "Dockerfile frontend instead";
-    if (strict != request.options.end() && strict->second == "true")
-      return sdk::Status::unimplemented(message).with_location({options.dockerfile_name, 1, 1});
-    context.warn(message, sdk::SourceLocation{options.dockerfile_name, parsed->directives.syntax_line, parsed->directives.syntax_line});
-  }
-  for (const auto& warning : parsed->warnings)
-    context.warn(warning.short_message + (warning.detail.empty() ? "" : ": " + warning.detail),
-                 sdk::SourceLocation{options.dockerfile_name, warning.line, warning.line});
   auto dockerfile = parse_dockerfile(parsed->root);
-  if (!dockerfile) {
-    auto status = dockerfile.status();
-    if (status.location()) {
-      auto location = *status.location();
-      location.file = options.dockerfile_name;
-      return sdk::Status(status.code(), status.message()).with_location(location);
-    }
-    return status;
-  }
+  if (!dockerfile) return in_file(dockerfile.status(), options.dockerfile_name);
   options.escape = parsed->directives.escape;
-  const auto lint_config = parse_check_directive(parsed->directives.check);
-  const auto findings = lint(*dockerfile, lint_config, options.escape);
-  for (const auto& finding : findings)
-    context.warn(finding.rule + ": " + finding.message,
-                 sdk::SourceLocation{options.dockerfile_name, finding.location.start_line, finding.location.end_line});
-  if (lint_config.error && !findings.empty()) {
-    const auto& first = findings.front();
-    return sdk::Status::failed_precondition(first.rule + ": " + first.message + " (and " +
-                                            std::to_string(findings.size() - 1) + " more; # check=error=true)")
-        .with_location({options.dockerfile_name, first.location.start_line, first.location.end_line});
-  }
+  if (auto status = run_checks(*parsed, *dockerfile, options.dockerfile_name, context); !status) return status;
   if (auto call = request.options.find("call"); call != request.options.end() && call->second == "check")
     return sdk::FrontendResult{};
   options.build_platform = sdk::Platform::host();

@@ -7,7 +7,9 @@
 #include <cmath>
 #include <ctime>
 
+#include "instructions/suggest.hpp"
 #include "parser/parser.hpp"
+#include "dbuild/sdk/time.hpp"
 
 namespace dbuild::dockerfile {
 namespace {
@@ -17,14 +19,16 @@ std::string lower(std::string text) {
   return text;
 }
 
-std::string rfc3339(std::int64_t seconds) {
-  std::time_t time = seconds;
-  std::tm utc{};
-  gmtime_r(&time, &utc);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
+// BuildKit's uppercaseCmd: step names show the instruction upper-cased ("run make" -> "RUN make").
+std::string uppercase_command(std::string text) {
+  const auto end = std::min(text.find(' '), text.size());
+  std::transform(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(end), text.begin(),
+                 [](unsigned char c) { return std::toupper(c); });
   return text;
 }
+
+constexpr const char* kDefaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+constexpr const char* kEpochArg = "SOURCE_DATE_EPOCH";
 
 bool creates_step(const Command& command) {
   return std::holds_alternative<RunCommand>(command) || std::holds_alternative<CopyCommand>(command) ||
@@ -35,19 +39,6 @@ constexpr const char* kOciLayoutScheme = "oci-layout://";
 constexpr const char* kDockerImageScheme = "docker-image://";
 
 }  // namespace
-
-bool is_proxy_arg(std::string_view name) {
-  static const std::set<std::string, std::less<>> kProxy = {"HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy",
-                                                             "FTP_PROXY",  "ftp_proxy",  "NO_PROXY",    "no_proxy",
-                                                             "ALL_PROXY",  "all_proxy"};
-  return kProxy.count(name) > 0;
-}
-
-std::map<std::string, std::string> platform_args(const sdk::Platform& build, const sdk::Platform& target) {
-  return {{"BUILDPLATFORM", build.str()},   {"BUILDOS", build.os},         {"BUILDARCH", build.architecture},
-          {"BUILDVARIANT", build.variant},  {"TARGETPLATFORM", target.str()}, {"TARGETOS", target.os},
-          {"TARGETARCH", target.architecture}, {"TARGETVARIANT", target.variant}};
-}
 
 std::string join_workdir(const std::string& workdir, const std::string& path) {
   std::string joined = path.empty() || path.front() != '/' ? (workdir.empty() ? "/" : workdir) + "/" + path : path;
@@ -117,7 +108,7 @@ sdk::Status Converter::resolve_global_args() {
   for (const auto& command : dockerfile_.meta_args) {
     for (const auto& arg : command.args) {
       global_declared_.insert(arg.key);
-      if (auto given = options_.build_args.find(arg.key); given != options_.build_args.end()) {
+      if (auto given = build_args_.find(arg.key); given != build_args_.end()) {
         global_args_[arg.key] = given->second;
       } else if (arg.value) {
         auto value = expand_global(*arg.value, command.location);
@@ -129,23 +120,88 @@ sdk::Status Converter::resolve_global_args() {
   return sdk::Status::ok();
 }
 
-std::optional<std::size_t> Converter::find_stage(std::string_view name, std::size_t before) const {
-  const std::string wanted = lower(std::string(name));
-  for (std::size_t i = 0; i < std::min(before, stages_.size()); ++i)
-    if (!stages_[i].stage->name.empty() && stages_[i].stage->name == wanted) return i;
-  if (!name.empty() && std::all_of(name.begin(), name.end(), [](char c) { return c >= '0' && c <= '9'; })) {
-    auto index = std::stoul(std::string(name));
-    if (index < before && index < stages_.size()) return index;
+// SOURCE_DATE_EPOCH comes from --build-arg, else from a global ARG with a value; what it resolves
+// to replaces it in both (an empty result removes it), as BuildKit does.
+sdk::Status Converter::resolve_epoch() {
+  std::int64_t now =
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  created_ = sdk::format_rfc3339(now);
+  std::optional<std::string> value;
+  if (auto given = build_args_.find(kEpochArg); given != build_args_.end()) value = given->second;
+  else if (auto global = global_args_.find(kEpochArg); global != global_args_.end() && !global->second.empty())
+    value = global->second;
+  if (!value) return sdk::Status::ok();
+  auto epoch = resolve_source_date_epoch(*value, dockerfile_.stages);
+  if (!epoch) return epoch.status();
+  const std::string text = format_source_date_epoch(*epoch);
+  for (auto* args : {&build_args_, &global_args_}) {
+    if (!args->count(kEpochArg)) continue;
+    if (text.empty()) args->erase(kEpochArg);
+    else (*args)[kEpochArg] = text;
   }
+  if (*epoch) created_ = sdk::format_rfc3339(**epoch);
+  return sdk::Status::ok();
+}
+
+// Every stage's base name and platform are expanded before anything converts, so that a blank
+// base name fails even in a stage the target does not need (BuildKit's buildDispatchStates).
+sdk::Status Converter::prepare_stages() {
+  for (std::size_t i = 0; i < dockerfile_.stages.size(); ++i) {
+    StageState state;
+    state.stage = &dockerfile_.stages[i];
+    state.index = i;
+    const auto& location = state.stage->location;
+    auto base = expand_global(state.stage->base_name, location);
+    if (!base) return base.status();
+    if (base->empty())
+      return error_at(location,
+                      sdk::Status::invalid_argument("base name (" + state.stage->base_name + ") should not be blank"));
+    state.base_name = *base;
+    state.platform = options_.target_platform;
+    if (auto status = parse_stage_platform(state); !status) return status;
+    if (dockerfile_.stages.size() > 1)
+      state.display_name = state.stage->name.empty() ? "stage-" + std::to_string(i) : state.stage->name;
+    state.base_stage = find_stage_by_name(state.base_name, i);
+    // The FROM line is a step of its own only when it pulls an image.
+    const bool pulls = lower(state.base_name) != "scratch" && !state.base_stage;
+    state.cmd_total = (pulls ? 1 : 0) + static_cast<int>(std::count_if(state.stage->commands.begin(),
+                                                                      state.stage->commands.end(), creates_step));
+    state.ignore_cache = options_.no_cache_all || options_.no_cache_stages.count(state.stage->name) > 0;
+    stages_.push_back(std::move(state));
+  }
+  return sdk::Status::ok();
+}
+
+sdk::Status Converter::parse_stage_platform(StageState& state) const {
+  const auto& written = state.stage->platform;
+  if (written.empty()) return sdk::Status::ok();
+  const auto& location = state.stage->location;
+  auto text = expand_global(written, location);
+  if (!text) return text.status();
+  if (text->empty())
+    return error_at(location, sdk::Status::invalid_argument("empty platform value from expression " + written));
+  auto platform = sdk::Platform::parse(*text);
+  if (!platform) return error_at(location, platform.status().with_context("failed to parse platform " + written));
+  state.platform = *platform;
+  return sdk::Status::ok();
+}
+
+std::optional<std::size_t> Converter::find_stage_by_name(std::string_view name, std::size_t before) const {
+  const std::string wanted = lower(std::string(name));
+  for (std::size_t i = std::min(before, dockerfile_.stages.size()); i-- > 0;)
+    if (!dockerfile_.stages[i].name.empty() && dockerfile_.stages[i].name == wanted) return i;
   return std::nullopt;
 }
 
 sdk::Result<std::size_t> Converter::target_stage() const {
   if (stages_.empty()) return sdk::Status::invalid_argument("the Dockerfile has no build stage (no FROM)");
   if (options_.target.empty()) return stages_.size() - 1;
-  if (auto found = find_stage(options_.target, stages_.size()); found && !stages_[*found].stage->name.empty())
-    return *found;
-  return sdk::Status::invalid_argument("target stage \"" + options_.target + "\" could not be found");
+  if (auto found = find_stage_by_name(options_.target, stages_.size())) return *found;
+  std::vector<std::string> names;
+  for (const auto& stage : stages_)
+    names.push_back(stage.stage->name.empty() ? "stage-" + std::to_string(stage.index) : stage.stage->name);
+  return sdk::Status::invalid_argument(
+      with_suggestion("target stage \"" + options_.target + "\" could not be found", options_.target, names, true));
 }
 
 std::string Converter::step_name(StageState& stage, const std::string& text) {
@@ -156,12 +212,12 @@ std::string Converter::step_name(StageState& stage, const std::string& text) {
   const int width = 1 + static_cast<int>(std::log10(static_cast<double>(stage.cmd_total)));
   std::string index = std::to_string(stage.cmd_index);
   if (static_cast<int>(index.size()) < width) index.insert(0, width - index.size(), ' ');
-  return out + index + "/" + std::to_string(stage.cmd_total) + "] " + text;
+  return out + index + "/" + std::to_string(stage.cmd_total) + "] " + (stage.in_onbuild ? "ONBUILD " : "") + text;
 }
 
 sdk::OpMetadata Converter::metadata(StageState& stage, const std::string& text, const Location& location) {
   sdk::OpMetadata metadata;
-  metadata.description = step_name(stage, text);
+  metadata.description = step_name(stage, uppercase_command(text));
   metadata.location = source_location(location);
   metadata.ignore_cache = stage.ignore_cache;
   return metadata;
@@ -176,7 +232,7 @@ sdk::OpIndex Converter::context_source() {
 }
 
 sdk::OpIndex Converter::image_source(const std::string& reference, const sdk::Platform& platform,
-                                     const std::string& name) {
+                                     const std::string& name, const Location& location) {
   const std::string key = reference + "|" + platform.str();
   if (auto found = image_ops_.find(key); found != image_ops_.end()) return found->second;
   sdk::SourceOp op;
@@ -188,74 +244,108 @@ sdk::OpIndex Converter::image_source(const std::string& reference, const sdk::Pl
     op.kind = sdk::SourceKind::Image;
     op.identifier = reference.rfind(kDockerImageScheme, 0) == 0 ? reference.substr(15) : reference;
   }
-  auto index = definition_.add(op, {.description = name});
+  auto index = definition_.add(op, {.description = name, .location = source_location(location)});
   image_ops_[key] = index;
   return index;
 }
 
 sdk::Result<SourceRef> Converter::resolve_source(const std::string& name, const Location& location,
-                                                 StageState& stage) {
+                                                 StageState& stage, const SourceUse& use) {
   if (auto named = options_.named_contexts.find(name); named != options_.named_contexts.end()) {
     const auto& value = named->second;
     if (value.rfind("local:", 0) == 0) {
       sdk::SourceOp op{.kind = sdk::SourceKind::Local, .identifier = value.substr(6)};
       return SourceRef{definition_.add(op, {.description = "[context " + name + "] load from client"})};
     }
-    return SourceRef{image_source(value, stage.platform, "[context " + name + "] " + value)};
+    return SourceRef{image_source(value, stage.platform, "[context " + name + "] " + value, location)};
   }
-  if (auto index = find_stage(name, stage.index)) {
-    if (auto status = convert_stage(*index); !status) return status;
-    return SourceRef{stages_[*index].state};
+  std::optional<std::size_t> index;
+  if (use.kind == SourceUse::Kind::Copy) {
+    auto found = copy_from_stage(name, location);
+    if (!found) return found.status();
+    index = *found;
+  } else {
+    index = find_stage_by_name(name, stages_.size());
   }
-  if (find_stage(name, stages_.size()))
-    return error_at(location, sdk::Status::invalid_argument("stage \"" + name + "\" is used before it is defined"));
-  return SourceRef{image_source(name, stage.platform, "[internal] load image " + name)};
+  if (index) return stage_source(*index, name, location, stage, use);
+  if (lower(name) == "scratch") return SourceRef{};
+  return resolved_image_source(name, location, stage);
+}
+
+// A stage is read only once it is built, so it must come before the stage reading it.
+sdk::Result<SourceRef> Converter::stage_source(std::size_t index, const std::string& name, const Location& location,
+                                               StageState& stage, const SourceUse& use) {
+  if (index >= stage.index) {
+    if (use.kind == SourceUse::Kind::Mount)
+      return error_at(location, sdk::Status::invalid_argument("cannot mount from stage \"" + name + "\" to \"" +
+                                                              use.mount_target +
+                                                              "\", stage needs to be defined before current command"));
+    return error_at(location, sdk::Status::invalid_argument("cannot copy from stage \"" + name +
+                                                            "\", it needs to be defined before current stage \"" +
+                                                            stage.display_name + "\""));
+  }
+  if (auto status = convert_stage(index); !status) return status;
+  return SourceRef{stages_[index].state};
+}
+
+// An image named by COPY --from or a mount is resolved now, as BuildKit does, so that a missing
+// one fails with the location of the instruction naming it.
+sdk::Result<SourceRef> Converter::resolved_image_source(const std::string& name, const Location& location,
+                                                        StageState& stage) {
+  auto resolved = context_.resolve_image_config(name, stage.platform);
+  if (!resolved) return error_at(location, resolved.status());
+  return SourceRef{image_source(name, stage.platform, "[internal] load image " + name, location)};
 }
 
 void Converter::commit_history(StageState& stage, const std::string& created_by, bool with_layer) {
   stage.image.history.push_back({created_, created_by, "buildkit.dockerfile.v0", !with_layer});
 }
 
+// The stage's ENV, then its ARGs that ENV does not hide, then the proxy build args under both
+// spellings, which win over both (BuildKit's executor appends them last).
 std::vector<std::string> Converter::run_env(const StageState& stage) const {
   std::vector<std::string> env = stage.image.env;
   for (const auto& [key, value] : stage.args)
     if (!stage.image.env_value(key)) env.push_back(key + "=" + value);
-  for (const auto& [key, value] : options_.build_args)
-    if (is_proxy_arg(key) && !stage.args.count(key) && !stage.image.env_value(key)) env.push_back(key + "=" + value);
+  if (!proxy_env_) return env;
+  for (const auto& entry : proxy_env_list(*proxy_env_)) {
+    auto [key, value] = parse_key_value(entry);
+    add_env(env, key, value);
+  }
   return env;
 }
 
 sdk::Status Converter::start_stage(StageState& stage) {
   const auto& location = stage.stage->location;
-  auto base = expand_global(stage.stage->base_name, location);
-  if (!base) return base.status();
-  if (base->empty())
-    return error_at(location, sdk::Status::invalid_argument("base name (" + stage.stage->base_name + ") should not be blank"));
-  stage.platform = options_.target_platform;
-  if (!stage.stage->platform.empty()) {
-    auto text = expand_global(stage.stage->platform, location);
-    if (!text) return text.status();
-    auto platform = sdk::Platform::parse(*text);
-    if (!platform) return error_at(location, platform.status());
-    stage.platform = *platform;
-  }
   stage.image.os = stage.platform.os;
   stage.image.architecture = stage.platform.architecture;
   stage.image.variant = stage.platform.variant;
 
-  std::string reference = *base;
-  if (auto named = options_.named_contexts.find(reference); named != options_.named_contexts.end())
+  std::string reference = stage.base_name;
+  auto base_stage = stage.base_stage;
+  // --build-context NAME=VALUE replaces the stage or image FROM names; VALUE may name a stage.
+  if (auto named = options_.named_contexts.find(reference); named != options_.named_contexts.end()) {
     reference = named->second;
-  if (lower(reference) == "scratch") {
+    base_stage = find_stage_by_name(reference, stage.index);
+  }
+  if (lower(reference) == "scratch" || reference.rfind("local:", 0) == 0) {
     // BuildKit's empty image: a PATH and a working directory, so RUN finds its tools.
-    stage.image.env = {"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"};
+    stage.image.env = {std::string("PATH=") + kDefaultPath};
     stage.image.working_dir = "/";
+    if (reference.rfind("local:", 0) != 0) return sdk::Status::ok();
+    // A directory the client sent (--build-context NAME=DIR) is the stage's root file system.
+    sdk::SourceOp local{.kind = sdk::SourceKind::Local, .identifier = reference.substr(6)};
+    auto source = definition_.add(local, {.description = "[context " + stage.base_name + "] load from client"});
+    sdk::FileOp copy;
+    copy.actions.push_back(sdk::CopyAction{.source = source, .src = "/", .dest = "/"});
+    stage.state = definition_.add(copy, {.description = "[context " + stage.base_name + "] as a base",
+                                         .location = source_location(location)});
     return sdk::Status::ok();
   }
-  if (auto index = find_stage(reference, stage.index); index && !stages_[*index].stage->name.empty()) {
-    if (auto status = convert_stage(*index); !status) return status;
-    stage.state = stages_[*index].state;
-    stage.image = stages_[*index].image;
+  if (base_stage) {
+    if (auto status = convert_stage(*base_stage); !status) return status;
+    stage.state = stages_[*base_stage].state;
+    stage.image = stages_[*base_stage].image;
     return sdk::Status::ok();
   }
   auto resolved = context_.resolve_image_config(reference, stage.platform);
@@ -264,8 +354,10 @@ sdk::Status Converter::start_stage(StageState& stage) {
   if (!config) return error_at(location, config.status());
   stage.image = std::move(*config);
   stage.image.created.clear();
+  // BuildKit makes sure PATH is always set.
+  if (!stage.image.env_value("PATH")) stage.image.env.push_back(std::string("PATH=") + kDefaultPath);
   auto step = metadata(stage, "FROM " + resolved->reference, location);
-  stage.state = image_source(reference, stage.platform, step.description);
+  stage.state = image_source(reference, stage.platform, step.description, location);
   return sdk::Status::ok();
 }
 
@@ -273,6 +365,8 @@ sdk::Status Converter::start_stage(StageState& stage) {
 sdk::Status Converter::run_onbuild_triggers(StageState& stage) {
   auto triggers = std::move(stage.image.on_build);
   stage.image.on_build.clear();
+  stage.cmd_total += static_cast<int>(triggers.size());
+  stage.in_onbuild = true;
   for (const auto& trigger : triggers) {
     auto parsed = parse(trigger);
     if (!parsed) return error_at(stage.stage->location, parsed.status().with_context("ONBUILD trigger \"" + trigger + "\""));
@@ -283,16 +377,17 @@ sdk::Status Converter::run_onbuild_triggers(StageState& stage) {
       if (auto status = dispatch(stage, *command); !status) return status;
     }
   }
+  stage.in_onbuild = false;
   return sdk::Status::ok();
 }
 
 sdk::Status Converter::convert_stage(std::size_t index) {
   auto& stage = stages_[index];
   if (stage.converted) return sdk::Status::ok();
-  if (stage.in_progress) {
-    std::string name = stage.stage->name.empty() ? "stage-" + std::to_string(index) : stage.stage->name;
-    return error_at(stage.stage->location, sdk::Status::invalid_argument("circular dependency detected on stage: " + name));
-  }
+  // check_circular_dependencies catches the Dockerfile's own cycles; this one needs ONBUILD.
+  if (stage.in_progress)
+    return error_at(stage.stage->location,
+                    sdk::Status::invalid_argument("circular dependency detected on stage: " + stage_name_of(index)));
   stage.in_progress = true;
   if (auto status = start_stage(stage); !status) return status;
   if (auto status = run_onbuild_triggers(stage); !status) return status;
@@ -314,27 +409,19 @@ sdk::Status Converter::dispatch(StageState& stage, const Command& command) {
   return dispatch_config(stage, command);
 }
 
+// BuildKit's order: global args, SOURCE_DATE_EPOCH, every stage's base name, the target, the
+// stage dependency graph and its cycles; then only what the target needs is converted.
 sdk::Result<ConvertResult> Converter::run() {
-  auto epoch = options_.build_args.find("SOURCE_DATE_EPOCH");
-  std::int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
-                         std::chrono::system_clock::now().time_since_epoch()).count();
-  if (epoch != options_.build_args.end() && !epoch->second.empty()) now = std::atoll(epoch->second.c_str());
-  created_ = rfc3339(now);
-
+  build_args_ = options_.build_args;
+  proxy_env_ = proxy_env_from_build_args(build_args_);
   if (auto status = resolve_global_args(); !status) return status;
-  for (std::size_t i = 0; i < dockerfile_.stages.size(); ++i) {
-    StageState state;
-    state.stage = &dockerfile_.stages[i];
-    state.index = i;
-    if (dockerfile_.stages.size() > 1)
-      state.display_name = state.stage->name.empty() ? "stage-" + std::to_string(i) : state.stage->name;
-    state.cmd_total = 1 + static_cast<int>(std::count_if(state.stage->commands.begin(), state.stage->commands.end(),
-                                                         creates_step));
-    state.ignore_cache = options_.no_cache_all || options_.no_cache_stages.count(state.stage->name) > 0;
-    stages_.push_back(std::move(state));
-  }
+  if (auto status = resolve_epoch(); !status) return status;
+  if (auto status = prepare_stages(); !status) return status;
   auto target = target_stage();
   if (!target) return target.status();
+  for (auto& stage : stages_)
+    if (auto status = collect_dependencies(stage); !status) return status;
+  if (auto status = check_circular_dependencies(); !status) return status;
   if (auto status = convert_stage(*target); !status) return status;
 
   auto& result = stages_[*target];

@@ -3,9 +3,8 @@
 // MAINTAINER, ONBUILD) and WORKDIR, with BuildKit's expansion rules and history entries.
 #include <algorithm>
 
-#include <nlohmann/json.hpp>
-
 #include "convert/converter_impl.hpp"
+#include "parser/text.hpp"
 
 namespace dbuild::dockerfile {
 namespace {
@@ -17,8 +16,11 @@ struct Overloaded : F... {
 template <class... F>
 Overloaded(F...) -> Overloaded<F...>;
 
-std::string json_list(const std::vector<std::string>& items) {
-  return nlohmann::json(items).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+// Go's %v of a []string: "[a b]".
+std::string go_list(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& item : items) out += (out.empty() ? "" : " ") + item;
+  return "[" + out + "]";
 }
 
 void add_sorted_unique(std::vector<std::string>& list, const std::string& item) {
@@ -70,7 +72,7 @@ sdk::Status Converter::dispatch_config(StageState& stage, const Command& command
             std::string text;
             for (const auto& definition : arg.args) {
               std::optional<std::string> value;
-              if (auto given = options_.build_args.find(definition.key); given != options_.build_args.end()) {
+              if (auto given = build_args_.find(definition.key); given != build_args_.end()) {
                 value = given->second;
               } else if (definition.value) {
                 auto expanded = expand_here(*definition.value, arg.location);
@@ -111,7 +113,7 @@ sdk::Status Converter::dispatch_config(StageState& stage, const Command& command
           },
           [&](const ShellCommand& shell) -> sdk::Status {
             stage.image.shell = shell.shell;
-            commit_history(stage, "SHELL " + json_list(shell.shell), false);
+            commit_history(stage, "SHELL " + go_list(shell.shell), false);
             return sdk::Status::ok();
           },
           [&](const CmdCommand& cmd) -> sdk::Status {
@@ -119,7 +121,7 @@ sdk::Status Converter::dispatch_config(StageState& stage, const Command& command
             if (!args) return args.status();
             stage.image.cmd = *args;
             stage.cmd_set = true;
-            commit_history(stage, "CMD " + json_list(*args), false);
+            commit_history(stage, "CMD " + parser_text::quote_list(*args), false);
             return sdk::Status::ok();
           },
           [&](const EntrypointCommand& entrypoint) -> sdk::Status {
@@ -128,7 +130,7 @@ sdk::Status Converter::dispatch_config(StageState& stage, const Command& command
             stage.image.entrypoint = *args;
             // An inherited CMD was meant for the old ENTRYPOINT.
             if (!stage.cmd_set) stage.image.cmd.reset();
-            commit_history(stage, "ENTRYPOINT " + json_list(*args), false);
+            commit_history(stage, "ENTRYPOINT " + parser_text::quote_list(*args), false);
             return sdk::Status::ok();
           },
           [&](const ExposeCommand& expose) -> sdk::Status {
@@ -166,7 +168,7 @@ sdk::Status Converter::dispatch_config(StageState& stage, const Command& command
           },
           [&](const HealthcheckCommand& health) -> sdk::Status {
             stage.image.healthcheck = health.health;
-            commit_history(stage, "HEALTHCHECK " + json_list(health.health.test), false);
+            commit_history(stage, healthcheck_history(health.health), false);
             return sdk::Status::ok();
           },
           [&](const MaintainerCommand& maintainer) -> sdk::Status {

@@ -38,9 +38,7 @@ sdk::Status Converter::dispatch_copy(StageState& stage, const SourcesAndDest& pa
 
   SourceRef source{context_source()};
   if (!from.empty()) {
-    auto from_name = expand(stage, from, command.location);
-    if (!from_name) return from_name.status();
-    auto resolved = resolve_source(*from_name, command.location, stage);
+    auto resolved = resolve_source(from, command.location, stage, {.kind = SourceUse::Kind::Copy});
     if (!resolved) return resolved.status();
     source = *resolved;
   }

@@ -106,7 +106,8 @@ sdk::Status Converter::dispatch_run(StageState& stage, const RunCommand& command
         if (!mount.from.empty()) {
           auto from = expand(stage, mount.from, command.location);
           if (!from) return from.status();
-          auto resolved = resolve_source(*from, command.location, stage);
+          auto resolved =
+              resolve_source(*from, command.location, stage, {.kind = SourceUse::Kind::Mount, .mount_target = mount.target});
           if (!resolved) return resolved.status();
           source = *resolved;
         }

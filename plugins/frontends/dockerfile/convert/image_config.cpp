@@ -31,6 +31,16 @@ std::int64_t integer_of(const json& object, const char* name) {
   return found != object.end() && found->is_number_integer() ? found->get<std::int64_t>() : 0;
 }
 
+// `value` / 10^digits with its fraction, trailing zeros and a bare '.' dropped (Go's fmtFrac).
+std::string with_fraction(std::uint64_t value, int digits) {
+  std::uint64_t scale = 1;
+  for (int i = 0; i < digits; ++i) scale *= 10;
+  std::string fraction = std::to_string(value % scale);
+  fraction.insert(0, static_cast<std::size_t>(digits) - fraction.size(), '0');
+  while (!fraction.empty() && fraction.back() == '0') fraction.pop_back();
+  return std::to_string(value / scale) + (fraction.empty() ? "" : "." + fraction);
+}
+
 json object_of_keys(const std::vector<std::string>& keys) {
   json out = json::object();
   for (const auto& key : keys) out[key] = json::object();
@@ -39,23 +49,58 @@ json object_of_keys(const std::vector<std::string>& keys) {
 
 }  // namespace
 
-void ImageConfig::set_env(const std::string& key, const std::string& value) {
+std::pair<std::string, std::string> parse_key_value(std::string_view entry) {
+  const auto equals = entry.find('=');
+  if (equals == std::string_view::npos) return {std::string(entry), ""};
+  return {std::string(entry.substr(0, equals)), std::string(entry.substr(equals + 1))};
+}
+
+void add_env(std::vector<std::string>& env, const std::string& key, const std::string& value) {
   for (auto& entry : env) {
-    auto equals = entry.find('=');
-    if (entry.compare(0, equals, key) == 0 && equals == key.size()) {
-      entry = key + "=" + value;
-      return;
-    }
+    if (parse_key_value(entry).first != key) continue;
+    entry = key + "=" + value;
+    return;
   }
   env.push_back(key + "=" + value);
 }
 
+void ImageConfig::set_env(const std::string& key, const std::string& value) { add_env(env, key, value); }
+
 std::optional<std::string> ImageConfig::env_value(std::string_view key) const {
   for (auto it = env.rbegin(); it != env.rend(); ++it) {
-    auto equals = it->find('=');
-    if (equals == key.size() && it->compare(0, equals, key) == 0) return it->substr(equals + 1);
+    auto [name, value] = parse_key_value(*it);
+    if (name == key) return value;
   }
   return std::nullopt;
+}
+
+std::string format_go_duration(std::int64_t nanoseconds) {
+  if (nanoseconds == 0) return "0s";
+  const std::string sign = nanoseconds < 0 ? "-" : "";
+  std::uint64_t left = nanoseconds < 0 ? 0 - static_cast<std::uint64_t>(nanoseconds) : static_cast<std::uint64_t>(nanoseconds);
+  constexpr std::uint64_t kSecond = 1'000'000'000;
+  if (left < 1000) return sign + std::to_string(left) + "ns";
+  if (left < kSecond) {
+    // Sub-second: the largest unit that keeps a whole part, fraction without trailing zeros.
+    const bool micro = left < 1'000'000;
+    return sign + with_fraction(left, micro ? 3 : 6) + (micro ? "\xc2\xb5s" : "ms");
+  }
+  std::string out = with_fraction(left % (60 * kSecond), 9) + "s";
+  const std::uint64_t minutes = left / (60 * kSecond);
+  if (minutes > 0) {
+    out = std::to_string(minutes % 60) + "m" + out;
+    if (minutes >= 60) out = std::to_string(minutes / 60) + "h" + out;
+  }
+  return sign + out;
+}
+
+std::string healthcheck_history(const HealthConfig& health) {
+  std::string test;
+  for (const auto& word : health.test) test += (test.empty() ? "" : " ") + word;
+  return "HEALTHCHECK {Test:[" + test + "] Interval:" + format_go_duration(health.interval_ns) +
+         " Timeout:" + format_go_duration(health.timeout_ns) + " StartPeriod:" +
+         format_go_duration(health.start_period_ns) + " StartInterval:" + format_go_duration(health.start_interval_ns) +
+         " Retries:" + std::to_string(health.retries) + "}";
 }
 
 sdk::Result<ImageConfig> parse_image_config(std::string_view text) {

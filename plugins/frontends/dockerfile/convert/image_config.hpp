@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include <dbuild/sdk/platform.hpp>
@@ -43,11 +44,25 @@ struct ImageConfig {
   std::vector<HistoryEntry> history;
   std::string created;
 
-  /// Sets KEY in env, replacing an earlier value in place (Docker keeps the first position).
+  /// Sets KEY in env as add_env does (Docker keeps the first position).
   void set_env(const std::string& key, const std::string& value);
-  /// The value of KEY in env, if set.
+  /// The value of KEY in env, if set (the last entry for KEY; "KEY" alone is an empty value).
   [[nodiscard]] std::optional<std::string> env_value(std::string_view key) const;
 };
+
+/// BuildKit's parseKeyValue: an env entry split at its first '='; no '=' means an empty value.
+[[nodiscard]] std::pair<std::string, std::string> parse_key_value(std::string_view entry);
+
+/// BuildKit's addEnv: sets KEY=value in `env`, replacing the FIRST entry whose key is KEY (an
+/// entry "KEY" without '=' counts), else appending.
+void add_env(std::vector<std::string>& env, const std::string& key, const std::string& value);
+
+/// Go's time.Duration.String(): "0s", "100ms", "1.5µs", "1m30s", "1h0m0s".
+[[nodiscard]] std::string format_go_duration(std::int64_t nanoseconds);
+
+/// The history text of HEALTHCHECK, Go's %+v of the health config:
+/// "HEALTHCHECK {Test:[CMD-SHELL exit 0] Interval:1s Timeout:0s StartPeriod:0s StartInterval:0s Retries:0}".
+[[nodiscard]] std::string healthcheck_history(const HealthConfig& health);
 
 /// Parses an image config JSON (a base image's). Unknown fields are ignored. Errors:
 /// invalid_argument (not a JSON object).

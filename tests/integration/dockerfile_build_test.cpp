@@ -1,0 +1,219 @@
+// dockerfile_build_test.cpp: `dbuild build` options on Dockerfiles with the real binary, checked
+// from outside: secrets, --target, --build-arg, --label, --no-cache(-filter), --network,
+// ONBUILD triggers from a stored image, and ADD of a local tarball and of an http URL.
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include "dockerfile_workspace.hpp"
+
+namespace fs = std::filesystem;
+using dbuild::test::any_contains;
+using dbuild::test::build_dockerfile;
+using dbuild::test::cached_steps;
+using dbuild::test::image_config;
+using dbuild::test::read_file;
+using dbuild::test::run_process;
+using dbuild::test::started_steps;
+using dbuild::test::Workspace;
+using dbuild::test::write_dockerfile;
+using dbuild::test::write_file;
+using nlohmann::json;
+
+namespace {
+
+const char* const kStages =
+    "FROM busybox AS one\nRUN echo one > /one\n\n"
+    "FROM one AS two\nRUN echo two > /two\n\n"
+    "FROM busybox AS other\nRUN echo other > /other\n";
+
+// True when `needle` occurs in any file under `dir` (the state root: blobs, snapshots, database).
+bool appears_under(const fs::path& dir, const std::string& needle) {
+  auto found = run_process({"grep", "-r", "-l", "-F", "-a", needle, dir.string()});
+  return found.exit_code == 0;
+}
+
+}  // namespace
+
+TEST_CASE("secrets from a file and from the environment reach RUN and stay out of the image",
+          "[integration][dockerfile]") {
+  Workspace workspace;
+  const std::string from_file = "file-secret-6d1f", from_env = "env-secret-93ab";
+  write_file(workspace.dir.path() / "secret.txt", from_file);
+  write_dockerfile(workspace.context,
+                   "FROM busybox\n"
+                   "RUN --mount=type=secret,id=x cat /run/secrets/x && echo\n"
+                   "RUN --mount=type=secret,id=y,required=true cat /run/secrets/y && echo > /done\n");
+  auto out = workspace.dir.path() / "out";
+  auto result = build_dockerfile(
+      workspace, {{"--secret", "id=x,src=" + (workspace.dir.path() / "secret.txt").string(), "--secret",
+                   "id=y,env=TEST_SECRET_VAR", "-t", "with-secrets", "-o", out.string(), workspace.context.string()},
+                  "",
+                  {{"TEST_SECRET_VAR", from_env}}});
+  INFO(result.err);
+  REQUIRE(result.exit_code == 0);
+  CHECK_THAT(result.err, Catch::Contains(from_file) && Catch::Contains(from_env));
+  CHECK(fs::exists(out / "done"));
+  CHECK_FALSE(fs::exists(out / "run/secrets/x"));
+  CHECK_FALSE(fs::exists(out / "run/secrets/y"));
+  const auto config = image_config(workspace, "with-secrets").dump();
+  CHECK(config.find(from_file) == std::string::npos);
+  CHECK(config.find(from_env) == std::string::npos);
+  CHECK_FALSE(appears_under(workspace.root, from_file));
+  CHECK_FALSE(appears_under(workspace.root, from_env));
+}
+
+TEST_CASE("a required secret that was not given fails its step clearly", "[integration][dockerfile]") {
+  Workspace workspace;
+  write_dockerfile(workspace.context,
+                   "FROM busybox\nRUN --mount=type=secret,id=token,required=true cat /run/secrets/token\n");
+  auto result = build_dockerfile(workspace, {{workspace.context.string()}});
+  CHECK(result.exit_code == 1);
+  CHECK_THAT(result.err, Catch::Contains("[2/2] RUN --mount=type=secret,id=token,required=true") &&
+                             Catch::Contains("secret token not found") && Catch::Contains(">>> RUN --mount"));
+
+  auto bad_file =
+      build_dockerfile(workspace, {{"--secret", "id=token,src=/no/such/secret", workspace.context.string()}});
+  CHECK(bad_file.exit_code == 1);
+  CHECK_THAT(bad_file.err, Catch::Contains("failed to stat /no/such/secret"));
+}
+
+TEST_CASE("the --target stage is built with what it needs, nothing else", "[integration][dockerfile]") {
+  Workspace workspace;
+  write_dockerfile(workspace.context, kStages);
+  auto out = workspace.dir.path() / "out";
+  auto result = build_dockerfile(
+      workspace, {{"--target", "two", "--progress", "rawjson", "-o", out.string(), workspace.context.string()}});
+  INFO(result.err);
+  REQUIRE(result.exit_code == 0);
+  CHECK(read_file(out / "one") == "one\n");
+  CHECK(read_file(out / "two") == "two\n");
+  CHECK_FALSE(fs::exists(out / "other"));
+  CHECK_FALSE(any_contains(started_steps(result.err), "echo other"));
+
+  auto unknown = build_dockerfile(workspace, {{"--target", "nope", workspace.context.string()}});
+  CHECK(unknown.exit_code == 1);
+  CHECK_THAT(unknown.err, Catch::Contains("nope"));
+}
+
+TEST_CASE("build args come from --build-arg NAME=VALUE or, by name alone, from the environment",
+          "[integration][dockerfile]") {
+  Workspace workspace;
+  write_dockerfile(workspace.context,
+                   "FROM busybox\nARG GREETING=hello\nARG FROM_ENV\nARG UNSET=default\n"
+                   "RUN echo \"$GREETING|$FROM_ENV|$UNSET\" > /args\n");
+  auto out = workspace.dir.path() / "out";
+  auto result = build_dockerfile(workspace, {{"--build-arg", "GREETING=bonjour", "--build-arg", "FROM_ENV",
+                                              "--build-arg", "UNSET", "-o", out.string(), workspace.context.string()},
+                                             "",
+                                             {{"FROM_ENV", "from the environment"}, {"UNSET", std::nullopt}}});
+  INFO(result.err);
+  REQUIRE(result.exit_code == 0);
+  // A name alone whose variable is not set is dropped, so the ARG keeps its default.
+  CHECK(read_file(out / "args") == "bonjour|from the environment|default\n");
+}
+
+TEST_CASE("labels given with --label land in the image config, over the Dockerfile's", "[integration][dockerfile]") {
+  Workspace workspace;
+  write_dockerfile(workspace.context, "FROM busybox\nLABEL owner=dockerfile keep=me\n");
+  auto result = build_dockerfile(workspace, {{"--label", "owner=cli", "--label", "org.example.build=42", "-t",
+                                              "labelled", workspace.context.string()}});
+  INFO(result.err);
+  REQUIRE(result.exit_code == 0);
+  auto labels = image_config(workspace, "labelled")["config"]["Labels"];
+  CHECK(labels == json({{"owner", "cli"}, {"keep", "me"}, {"org.example.build", "42"}}));
+}
+
+TEST_CASE("with --no-cache every step reruns, with --no-cache-filter only the named stage's",
+          "[integration][dockerfile]") {
+  Workspace workspace;
+  write_dockerfile(workspace.context, kStages);
+  auto build = [&](std::vector<std::string> extra) {
+    extra.insert(extra.end(), {"--target", "two", "--progress", "rawjson", workspace.context.string()});
+    auto result = build_dockerfile(workspace, {extra});
+    INFO(result.err);
+    REQUIRE(result.exit_code == 0);
+    return result.err;
+  };
+  build({});
+  auto cached = build({});
+  CHECK(any_contains(cached_steps(cached), "RUN echo one"));
+  CHECK(any_contains(cached_steps(cached), "RUN echo two"));
+  CHECK(started_steps(cached).empty());
+
+  auto uncached = build({"--no-cache"});
+  CHECK(any_contains(started_steps(uncached), "RUN echo one"));
+  CHECK(any_contains(started_steps(uncached), "RUN echo two"));
+
+  auto filtered = build({"--no-cache-filter", "two"});
+  CHECK(any_contains(cached_steps(filtered), "RUN echo one"));
+  CHECK_FALSE(any_contains(started_steps(filtered), "RUN echo one"));
+  CHECK(any_contains(started_steps(filtered), "RUN echo two"));
+}
+
+TEST_CASE("RUN under --network none has only a loopback interface", "[integration][dockerfile]") {
+  Workspace workspace;
+  write_dockerfile(workspace.context, "FROM busybox\nRUN ls /sys/class/net > /interfaces\n");
+  auto out = workspace.dir.path() / "out";
+  auto result = build_dockerfile(workspace, {{"--network", "none", "-o", out.string(), workspace.context.string()}});
+  INFO(result.err);
+  REQUIRE(result.exit_code == 0);
+  CHECK(read_file(out / "interfaces") == "lo\n");
+}
+
+TEST_CASE("ONBUILD triggers of a stored image run in the build that uses it", "[integration][dockerfile]") {
+  Workspace workspace;
+  auto base_context = workspace.dir.path() / "onbuild";
+  write_dockerfile(base_context,
+                   "FROM busybox\nONBUILD COPY a.txt /from-trigger.txt\nONBUILD RUN echo ran > /trigger-ran\n");
+  auto base = build_dockerfile(workspace, {{"-t", "onbuild-base", base_context.string()}});
+  INFO(base.err);
+  REQUIRE(base.exit_code == 0);
+  CHECK(image_config(workspace, "onbuild-base")["config"]["OnBuild"] ==
+        json({"COPY a.txt /from-trigger.txt", "RUN echo ran > /trigger-ran"}));
+
+  write_dockerfile(workspace.context, "FROM onbuild-base\nRUN cat /from-trigger.txt /trigger-ran > /result\n");
+  auto out = workspace.dir.path() / "out";
+  auto result = build_dockerfile(workspace, {{"-t", "onbuild-child", "-o", out.string(), workspace.context.string()}});
+  INFO(result.err);
+  REQUIRE(result.exit_code == 0);
+  CHECK(read_file(out / "result") == "alpha\nran\n");
+  CHECK_FALSE(image_config(workspace, "onbuild-child")["config"].contains("OnBuild"));
+}
+
+TEST_CASE("ADD extracts a local tar.gz into the destination", "[integration][dockerfile]") {
+  Workspace workspace;
+  write_file(workspace.dir.path() / "archive/inner/file.txt", "inside\n");
+  auto archive = workspace.context / "bundle.tar.gz";
+  REQUIRE(run_process({"tar", "-C", (workspace.dir.path() / "archive").string(), "-czf", archive.string(), "inner"})
+              .exit_code == 0);
+  write_dockerfile(workspace.context, "FROM busybox\nADD bundle.tar.gz /opt/\nCOPY bundle.tar.gz /copied/\n");
+  auto out = workspace.dir.path() / "out";
+  auto result = build_dockerfile(workspace, {{"-o", out.string(), workspace.context.string()}});
+  INFO(result.err);
+  REQUIRE(result.exit_code == 0);
+  CHECK(read_file(out / "opt/inner/file.txt") == "inside\n");
+  CHECK_FALSE(fs::exists(out / "opt/bundle.tar.gz"));
+  CHECK(fs::is_regular_file(out / "copied/bundle.tar.gz"));
+}
+
+TEST_CASE("ADD of an http URL checks --checksum: a match is fetched, a mismatch fails", "[integration][dockerfile]") {
+  Workspace workspace;
+  auto served = workspace.dir.path() / "served";
+  write_file(served / "payload.txt", "over http\n");
+  dbuild::test::HttpServer server(served);
+  const auto url = server.url("payload.txt");
+  const auto digest = dbuild::test::sha256sum_of(served / "payload.txt");
+  write_dockerfile(workspace.context, "FROM busybox\nADD --checksum=" + digest + " " + url + " /fetched.txt\n");
+  auto out = workspace.dir.path() / "out";
+  auto result = build_dockerfile(workspace, {{"-o", out.string(), workspace.context.string()}});
+  INFO(result.err);
+  REQUIRE(result.exit_code == 0);
+  CHECK(read_file(out / "fetched.txt") == "over http\n");
+
+  const std::string wrong = "sha256:" + std::string(64, '0');
+  write_dockerfile(workspace.context, "FROM busybox\nADD --checksum=" + wrong + " " + url + " /fetched.txt\n");
+  auto mismatch = build_dockerfile(workspace, {{workspace.context.string()}});
+  CHECK(mismatch.exit_code == 1);
+  CHECK_THAT(mismatch.err,
+             Catch::Contains(url) && Catch::Contains("mismatch") && Catch::Contains(wrong) && Catch::Contains(digest));
+}
