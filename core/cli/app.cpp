@@ -6,6 +6,7 @@
 #include "engine/local_engine.hpp"
 #include "host/host_services.hpp"
 #include "plugin/plugin_loader.hpp"
+#include "registry/registry_service.hpp"
 
 namespace dbuild::cli {
 
@@ -30,11 +31,18 @@ sdk::Host& App::host() {
   if (!host_) {
     auto open_engine = [this](const sdk::LocalEngineOptions& options) -> sdk::Result<std::unique_ptr<sdk::Engine>> {
       auto root = options.state_root.empty() ? state_root() : std::filesystem::path(options.state_root);
-      auto engine = engine::LocalEngine::open(root, plugins(), logger());
+      auto engine = engine::LocalEngine::open(root, plugins(), logger(), *registry_);
       if (!engine) return engine.status();
       return std::unique_ptr<sdk::Engine>(std::move(*engine));
     };
-    host_ = std::make_unique<host::HostServices>(logger(), open_engine);
+    std::function<void(const registry::RequestRecord&)> on_request;
+    if (globals_.debug)
+      on_request = [this](const registry::RequestRecord& record) {
+        logger().debug(record.method + " " + record.url + " -> " +
+                       (record.status ? std::to_string(record.status) : record.error));
+      };
+    registry_ = std::make_unique<registry::RegistryService>(std::move(on_request));
+    host_ = std::make_unique<host::HostServices>(logger(), *registry_, open_engine);
   }
   return *host_;
 }

@@ -14,6 +14,10 @@
 #include "plugin/plugin_registry.hpp"
 #include "plugin/plugin_search_path.hpp"
 
+namespace dbuild::registry {
+class RegistryService;
+}
+
 namespace dbuild::cli {
 
 struct GlobalOptions {
@@ -50,6 +54,7 @@ class App {
   plugin::SearchEnvironment environment_;
   GlobalOptions globals_;
   std::unique_ptr<sdk::Logger> logger_;
+  std::unique_ptr<registry::RegistryService> registry_;
   std::unique_ptr<sdk::Host> host_;
   std::unique_ptr<plugin::PluginRegistry> plugins_;
   std::unique_ptr<sdk::Engine> engine_;  // destroyed before the plugins whose code it may hold

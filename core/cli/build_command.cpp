@@ -14,6 +14,7 @@
 #include <fmt/format.h>
 
 #include "cli/build_inputs.hpp"
+#include "cli/build_results.hpp"
 #include "cli/command.hpp"
 #include "cli/source_snippet.hpp"
 #include "cli/progress/renderer.hpp"
@@ -191,6 +192,8 @@ struct ParsedBuild {
   bool check = false;
   progress::Mode progress = progress::Mode::Auto;
   bool quiet = false;
+  std::string metadata_file;  // --metadata-file
+  std::string iidfile;        // --iidfile
 };
 
 sdk::Result<ParsedBuild> parse_build(const CommandParser& parser) {
@@ -233,6 +236,12 @@ sdk::Result<ParsedBuild> parse_build(const CommandParser& parser) {
     if (!parsed_output) return parsed_output.status();
     request.exports.push_back(std::move(*parsed_output));
   }
+  // buildx's shorthands: --push is type=registry (image with push), --load is type=docker.
+  if (values["push"].as<bool>()) request.exports.push_back({"image", {{"push", "true"}}});
+  if (values["load"].as<bool>()) request.exports.push_back({"docker", {}});
+  if (values["pull"].as<bool>()) request.frontend_options["image-resolve-mode"] = "pull";
+  if (values.count("metadata-file")) parsed.metadata_file = values["metadata-file"].as<std::string>();
+  if (values.count("iidfile")) parsed.iidfile = values["iidfile"].as<std::string>();
   request.tags = strings(values, "tag");
   auto mode = progress::parse_mode(values["progress"].as<std::string>());
   if (!mode) return mode.status().with_context("--progress");
@@ -263,16 +272,21 @@ void describe_options(CommandParser& parser) {
       ("check", po::bool_switch(), "shorthand for --call=check")
       ("file,f", po::value<std::string>(), "name of the Dockerfile (default: PATH/Dockerfile)")
       ("frontend", po::value<std::string>()->default_value("dockerfile"), "frontend plugin: dockerfile or definition")
+      ("iidfile", po::value<std::string>(), "write the image ID to the file")
       ("label", many(), "set metadata on the image (KEY=VALUE)")
+      ("load", po::bool_switch(), "shorthand for --output=type=docker (load the image into Docker)")
+      ("metadata-file", po::value<std::string>(), "write build result metadata to the file (JSON)")
       ("network", po::value<std::string>()->default_value("default"), "network for RUN: default, none or host")
       ("no-cache", po::bool_switch(), "do not use the cache")
       ("no-cache-filter", many(), "do not use the cache for these stages")
-      ("output,o", many(), "output destination (type=local,dest=DIR | type=tar,dest=FILE | DIR | -)")
+      ("output,o", many(), "output destination (type=local|tar|oci|docker|image|registry,KEY=VALUE,... | DIR | -)")
       ("platform", many(), "target platform (os/arch[/variant])")
       ("progress", po::value<std::string>()->default_value("auto"), "progress output: auto, tty, plain, rawjson, quiet")
+      ("pull", po::bool_switch(), "always look base images up at their registry")
+      ("push", po::bool_switch(), "shorthand for --output=type=registry (push the image, -t names where)")
       ("quiet,q", po::bool_switch(), "print only the image digest on success")
       ("secret", many(), "secret for RUN --mount=type=secret (id=NAME[,src=FILE|,env=VAR])")
-      ("tag,t", many(), "name the image in the local image store (NAME[:TAG])")
+      ("tag,t", many(), "name the image (NAME[:TAG]): in the local image store, or where --push or --load put it")
       ("target", po::value<std::string>(), "the stage to build");
   parser.positional("context", 1, 1);
 }
@@ -304,6 +318,9 @@ int run_build(App& app, std::span<const std::string> args, const std::string& pa
     return report_error(app, parsed.status());
   }
   const bool quiet = parsed->quiet;
+  for (auto [file, flag] : {std::pair{&parsed->metadata_file, "--metadata-file"}, std::pair{&parsed->iidfile, "--iidfile"}})
+    if (!file->empty())
+      if (auto status = check_result_file(*file, flag); !status) return usage_error(app, path, status.to_string());
 
   BuildInputs inputs;
   if (auto status = inputs.prepare(parsed->inputs, parsed->request); !status) {
@@ -327,10 +344,14 @@ int run_build(App& app, std::span<const std::string> args, const std::string& pa
     if (warnings.empty()) app.out() << "Check complete, no warnings found.\n";
     return warnings.empty() ? kExitOk : kExitFailure;
   }
-  if (quiet) {
-    auto digest = response->metadata.find("containerimage.config.digest");
-    if (digest != response->metadata.end()) app.out() << digest->second << "\n";
-  }
+  const std::string id = image_id(*response);
+  if (!parsed->metadata_file.empty())
+    if (auto status = write_result_file(parsed->metadata_file, metadata_json(*response)); !status)
+      return report_error(app, status.with_context("--metadata-file"));
+  if (!parsed->iidfile.empty())
+    if (auto status = write_result_file(parsed->iidfile, id); !status)
+      return report_error(app, status.with_context("--iidfile"));
+  if (quiet && !id.empty()) app.out() << id << "\n";
   return kExitOk;
 }
 

@@ -1,12 +1,13 @@
 // build.cpp: one build: check the exporters, run the frontend, solve each platform's
-// Definition, name the image (-t), run the exporters. Everything it writes is leased until an
+// Definition, run the exporters (the image exporter names the image for -t). Everything it writes is leased until an
 // image refers to it; the lease ends with the build.
-#include <chrono>
+#include <algorithm>
 
 #include <dbuild/sdk/exporter.hpp>
 #include <dbuild/sdk/frontend.hpp>
 
 #include "engine/build_context.hpp"
+#include "engine/engine_step.hpp"
 #include "os/file_lock.hpp"
 #include "engine/parts.hpp"
 #include "oci/reference.hpp"
@@ -19,50 +20,6 @@ namespace dbuild::engine {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::int64_t now_ns() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-// A step of the build that is the engine's own (exporting, naming), shown like any other.
-class EngineStep {
- public:
-  EngineStep(sdk::ProgressSink& progress, std::string name)
-      : progress_(progress), name_(std::move(name)), digest_(oci::sha256_of("engine-step:" + name_).str()) {
-    emit(sdk::ProgressType::Started, {});
-  }
-  void status(const std::string& id, std::int64_t current = 0, std::int64_t total = 0) {
-    sdk::ProgressEvent event = make(sdk::ProgressType::Status);
-    event.id = id;
-    event.current = current;
-    event.total = total;
-    progress_.emit(event);
-  }
-  sdk::Status finish(sdk::Status status) {
-    emit(status ? sdk::ProgressType::Completed : sdk::ProgressType::Failed, status ? "" : status.to_string());
-    return status;
-  }
-
- private:
-  sdk::ProgressEvent make(sdk::ProgressType type) const {
-    sdk::ProgressEvent event;
-    event.type = type;
-    event.vertex = digest_;
-    event.name = name_;
-    event.timestamp_ns = now_ns();
-    return event;
-  }
-  void emit(sdk::ProgressType type, std::string data) {
-    auto event = make(type);
-    event.data = std::move(data);
-    progress_.emit(event);
-  }
-
-  sdk::ProgressSink& progress_;
-  std::string name_;
-  std::string digest_;
-};
 
 struct ExportTarget {
   sdk::Exporter* exporter;
@@ -80,20 +37,32 @@ bool takes_names(const plugin::PluginRegistry& plugins, const std::string& type)
   return false;
 }
 
+// --output type=registry is the image exporter with push=true, as in BuildKit. -t names go to the
+// exporters that take names; when none does, the image exporter stores the result under them (the
+// local driver's default, as `docker build -t` does).
 sdk::Result<std::vector<ExportTarget>> check_exporters(plugin::PluginRegistry& plugins, const sdk::SolveRequest& request,
                                                        const std::vector<std::string>& tags) {
+  std::vector<sdk::ExportRequest> requests = request.exports;
+  for (auto& export_request : requests)
+    if (export_request.type == "registry") {
+      export_request.type = "image";
+      export_request.attributes.emplace("push", "true");
+    }
+  const bool named = std::any_of(requests.begin(), requests.end(),
+                                 [&](const sdk::ExportRequest& r) { return takes_names(plugins, r.type); });
+  if (!tags.empty() && !named) requests.push_back({"image", {}});
   std::vector<ExportTarget> targets;
-  for (const auto& export_request : request.exports) {
+  for (const auto& export_request : requests) {
+    const std::string flag = request.exports.empty() ? "-t" : "--output type=" + export_request.type;
     auto exporter = plugins.exporters().find(export_request.type);
-    if (!exporter) return exporter.status().with_context("--output type=" + export_request.type);
+    if (!exporter) return exporter.status().with_context(flag);
     ExportTarget target{*exporter, export_request.type, export_request.attributes};
     if (!tags.empty() && !target.attributes.count("name") && takes_names(plugins, target.type)) {
       std::string names;
       for (const auto& tag : tags) names += (names.empty() ? "" : ",") + tag;
       target.attributes["name"] = names;
     }
-    if (auto status = (*exporter)->check(target.attributes); !status)
-      return status.with_context("--output type=" + export_request.type);
+    if (auto status = (*exporter)->check(target.attributes); !status) return status.with_context(flag);
     targets.push_back(std::move(target));
   }
   return targets;
@@ -155,27 +124,13 @@ sdk::Result<sdk::SolveResponse> LocalEngine::solve(const sdk::SolveRequest& requ
 
   sdk::SolveResponse response;
   response.build_ref = build_id;
-  if (!tags->empty()) {
-    EngineStep step(progress, "naming to " + (*tags)[0] + (tags->size() > 1 ? " and others" : ""));
-    auto image = build.image(build.platforms().front());
-    if (!image) return step.finish(image.status());
-    std::vector<sdk::Descriptor> blobs = image->layers;
-    blobs.push_back(image->config);
-    for (const auto& name : *tags) {
-      step.status("naming to " + name);
-      if (auto status = parts.images->put(name, image->manifest, blobs); !status) return step.finish(status);
-    }
-    response.metadata["containerimage.digest"] = image->manifest.digest.str();
-    response.metadata["containerimage.config.digest"] = image->config.digest.str();
-    std::string names;
-    for (const auto& name : *tags) names += (names.empty() ? "" : ",") + name;
-    response.metadata["image.name"] = names;
-    (void)step.finish(sdk::Status::ok());
-  }
   for (const auto& target : *exporters) {
     EngineStep step(progress, "exporting to " + target.type);
-    auto exported = target.exporter->export_result(target.attributes, build.export_source());
-    if (!exported) return step.finish(exported.status().with_context("exporting to " + target.type));
+    auto exported = target.exporter->export_result(target.attributes, build.export_source(step, stop));
+    if (!exported) {
+      if (stop.stop_requested()) return step.finish(sdk::Status::cancelled("build cancelled"));
+      return step.finish(exported.status().with_context("exporting to " + target.type));
+    }
     for (const auto& [key, value] : exported->metadata) response.metadata[key] = value;
     (void)step.finish(sdk::Status::ok());
   }

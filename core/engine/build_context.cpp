@@ -2,11 +2,15 @@
 #include "engine/build_context.hpp"
 
 #include <fstream>
+#include <mutex>
+#include <set>
 #include <sstream>
 
+#include "engine/engine_step.hpp"
 #include "engine/parts.hpp"
 #include "image/image_builder.hpp"
 #include "image/image_converter.hpp"
+#include "oci/reference.hpp"
 #include "os/secure_path.hpp"
 #include "solver/solver.hpp"
 #include "worker/local_worker.hpp"
@@ -32,6 +36,13 @@ std::optional<std::int64_t> source_date_epoch(const sdk::SolveRequest& request) 
 }
 
 constexpr const char* kOciLayoutScheme = "oci-layout://";
+
+// "docker.io/library/alpine:3.20" for an image, "oci-layout://DIR:TAG" for a layout.
+std::string display_name(const sdk::SourceOp& op) {
+  if (op.kind != sdk::SourceKind::Image) return kOciLayoutScheme + op.identifier;
+  auto reference = oci::parse_reference(op.identifier);
+  return reference ? reference->str() : op.identifier;
+}
 
 }  // namespace
 
@@ -63,7 +74,18 @@ class BuildContext::FrontendView final : public sdk::FrontendContext {
       op.kind = sdk::SourceKind::Image;
       op.identifier = std::string(reference);
     }
+    // Shown once per image, as BuildKit shows it: quick when the image store has the image, a
+    // registry request otherwise. The worker remembers what it resolved.
+    std::optional<EngineStep> step;
+    const std::string name = "[internal] load metadata for " + display_name(op) + " " + platform.str();
+    bool first = false;
+    {
+      std::lock_guard lock(shown_mutex_);
+      first = shown_.insert(name).second;
+    }
+    if (first) step.emplace(build_.progress(), "[internal] load metadata for " + display_name(op));
     auto resolved = build_.worker_for(platform).resolve_image(op);
+    if (step) (void)step->finish(resolved.status());
     if (!resolved) return resolved.status();
     return sdk::ImageConfigResult{std::string(reference) + "@" + resolved->manifest.digest.str(),
                                   resolved->manifest.digest.str(), resolved->config_json};
@@ -80,21 +102,33 @@ class BuildContext::FrontendView final : public sdk::FrontendContext {
 
  private:
   BuildContext& build_;
+  std::mutex shown_mutex_;
+  std::set<std::string> shown_;  // load-metadata steps already shown
 };
 
-class BuildContext::ExportView final : public sdk::ExportSource {
+class BuildContext::ExportView final : public sdk::ExportSource, private sdk::ProgressSink {
  public:
-  explicit ExportView(BuildContext& build) : build_(build) {}
+  ExportView(BuildContext& build, EngineStep& step, std::stop_token stop)
+      : build_(build), step_(step), stop_(std::move(stop)) {}
   std::vector<sdk::Platform> platforms() override { return build_.platforms(); }
   sdk::Result<fs::path> rootfs(const sdk::Platform& platform) override { return build_.rootfs(platform); }
   sdk::Result<sdk::ExportImage> image(const sdk::Platform& platform, const sdk::ImageOptions& options) override {
     return build_.image(platform, options);
   }
   sdk::ContentStore& content() override { return build_.content(); }
-  sdk::ProgressSink& progress() override { return build_.progress(); }
+  sdk::ProgressSink& progress() override { return *this; }
+  sdk::Result<sdk::ExportImage> store_image(const std::string& name, const sdk::Platform& platform) override {
+    step_.status("naming to " + name);
+    return build_.store_image(name, platform);
+  }
+  std::stop_token stop() override { return stop_; }
 
  private:
+  void emit(const sdk::ProgressEvent& event) override { step_.forward(event); }
+
   BuildContext& build_;
+  EngineStep& step_;
+  std::stop_token stop_;
 };
 
 BuildContext::BuildContext(LocalEngine::Parts& parts, const sdk::SolveRequest& request, const content::Lease& lease,
@@ -117,8 +151,8 @@ sdk::FrontendContext& BuildContext::frontend_context() {
   return *frontend_view_;
 }
 
-sdk::ExportSource& BuildContext::export_source() {
-  if (!export_view_) export_view_ = std::make_unique<ExportView>(*this);
+sdk::ExportSource& BuildContext::export_source(EngineStep& step, std::stop_token stop) {
+  export_view_ = std::make_unique<ExportView>(*this, step, std::move(stop));
   return *export_view_;
 }
 
@@ -133,8 +167,11 @@ worker::LocalWorker& BuildContext::worker_for(const sdk::Platform& platform) {
     config.cache_mounts_dir = parts_.root / "cache-mounts";
     config.container_prefix = build_id_ + "-" + std::to_string(workers_.size());
     config.platform = platform;
-    worker::WorkerServices services{*parts_.snapshots, *parts_.executor, *parts_.content, leased_, lease_,
-                                    *parts_.images,    *parts_.layer_blobs, *parts_.checksums};
+    auto mode = request_.frontend_options.find("image-resolve-mode");
+    config.pull = mode != request_.frontend_options.end() && mode->second == "pull";
+    worker::WorkerServices services{*parts_.snapshots,   *parts_.executor,  *parts_.content,
+                                    leased_,             lease_,            *parts_.images,
+                                    *parts_.layer_blobs, *parts_.checksums, parts_.registry};
     slot = std::make_unique<worker::LocalWorker>(services, std::move(config));
   }
   return *slot;
@@ -182,6 +219,18 @@ sdk::Result<sdk::ExportImage> BuildContext::image(const sdk::Platform& platform,
   if (!base) return base.status();
   if (options.compression == "uncompressed" && options.oci_mediatypes) return base;
   return image::convert_image(*base, options, *parts_.content, lease_, *parts_.layer_blobs);
+}
+
+sdk::Result<sdk::ExportImage> BuildContext::store_image(const std::string& name, const sdk::Platform& platform) {
+  auto reference = oci::parse_reference(name);
+  if (!reference) return reference.status();
+  if (!reference->digest.empty()) return sdk::Status::invalid_argument(name + ": an image name cannot hold a digest");
+  auto stored = image(platform);
+  if (!stored) return stored.status();
+  std::vector<sdk::Descriptor> blobs = stored->layers;
+  blobs.push_back(stored->config);
+  if (auto status = parts_.images->put(reference->str(), stored->manifest, blobs); !status) return status;
+  return stored;
 }
 
 sdk::Result<fs::path> BuildContext::rootfs(const sdk::Platform& platform) {

@@ -24,6 +24,8 @@ class LocalWorker;
 
 namespace dbuild::engine {
 
+class EngineStep;
+
 class BuildContext {
  public:
   BuildContext(LocalEngine::Parts& parts, const sdk::SolveRequest& request, const content::Lease& lease,
@@ -33,7 +35,8 @@ class BuildContext {
   BuildContext& operator=(const BuildContext&) = delete;
 
   [[nodiscard]] sdk::FrontendContext& frontend_context();
-  [[nodiscard]] sdk::ExportSource& export_source();
+  /// The result as exporters see it; what they report goes to `step`.
+  [[nodiscard]] sdk::ExportSource& export_source(EngineStep& step, std::stop_token stop);
 
   /// Solves one platform's Definition and remembers its result.
   [[nodiscard]] sdk::Status solve(const sdk::PlatformResult& result, std::stop_token stop);
@@ -44,6 +47,8 @@ class BuildContext {
   [[nodiscard]] sdk::Result<sdk::ExportImage> image(const sdk::Platform& platform);
   /// The same image in the form an exporter asks for (compressed layers, media types).
   [[nodiscard]] sdk::Result<sdk::ExportImage> image(const sdk::Platform& platform, const sdk::ImageOptions& options);
+  /// Names the image of `platform` (the store's form, as image(platform)) in the image store.
+  [[nodiscard]] sdk::Result<sdk::ExportImage> store_image(const std::string& name, const sdk::Platform& platform);
   /// A read-only view of the result's root file system, alive until the build ends.
   [[nodiscard]] sdk::Result<std::filesystem::path> rootfs(const sdk::Platform& platform);
 

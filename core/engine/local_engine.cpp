@@ -56,10 +56,10 @@ LocalEngine::~LocalEngine() {
 }
 
 sdk::Result<std::unique_ptr<LocalEngine>> LocalEngine::open(const fs::path& state_root, plugin::PluginRegistry& plugins,
-                                                            sdk::Logger& logger) {
+                                                            sdk::Logger& logger, sdk::Registry& registry) {
   const fs::path root = fs::absolute(state_root).lexically_normal();
   if (auto status = make_state_dirs(root); !status) return status;
-  auto parts = std::make_unique<Parts>(root, plugins, logger);
+  auto parts = std::make_unique<Parts>(root, plugins, logger, registry);
 
   auto database = db::Database::open(root / "dbuild.db", db::Mode::ReadWrite);
   if (!database) return database.status();

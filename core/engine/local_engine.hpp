@@ -48,12 +48,14 @@ namespace dbuild::engine {
 class LocalEngine final : public sdk::Engine {
  public:
   /// Opens (creating) the state root, migrates its database, and cleans up after dead
-  /// sessions. `plugins` supplies frontends and exporters and must outlive the engine.
+  /// sessions. `plugins` supplies frontends and exporters, `registry` pulls base images; both
+  /// must outlive the engine.
   /// Errors: permission_denied (state root not writable), failed_precondition (database newer
   /// than this dbuild, or corrupt), unavailable.
   [[nodiscard]] static sdk::Result<std::unique_ptr<LocalEngine>> open(const std::filesystem::path& state_root,
                                                                       plugin::PluginRegistry& plugins,
-                                                                      sdk::Logger& logger);
+                                                                      sdk::Logger& logger,
+                                                                      sdk::Registry& registry);
   ~LocalEngine() override;
 
   [[nodiscard]] sdk::Result<sdk::EngineInfo> info() override;

@@ -24,6 +24,7 @@ struct LocalEngine::Parts {
   std::filesystem::path root;
   plugin::PluginRegistry& plugins;
   sdk::Logger& logger;
+  sdk::Registry& registry;
   std::unique_ptr<db::Database> database;
   content::SystemClock clock;
   std::unique_ptr<content::LocalContentStore> content;
@@ -37,8 +38,9 @@ struct LocalEngine::Parts {
   std::unique_ptr<solver::SqliteCacheStore> cache;
   std::atomic<std::uint64_t> next_build{0};
 
-  Parts(std::filesystem::path root_dir, plugin::PluginRegistry& registry, sdk::Logger& log)
-      : root(std::move(root_dir)), plugins(registry), logger(log) {}
+  Parts(std::filesystem::path root_dir, plugin::PluginRegistry& plugin_registry, sdk::Logger& log,
+        sdk::Registry& registry_service)
+      : root(std::move(root_dir)), plugins(plugin_registry), logger(log), registry(registry_service) {}
 };
 
 }  // namespace dbuild::engine

@@ -1,4 +1,4 @@
-// host_services.cpp: the logger and the engine hand-off behind sdk::Host.
+// host_services.cpp: the logger, the registry service and the engine hand-off behind sdk::Host.
 #include "host/host_services.hpp"
 
 #include "host/build_info.hpp"
@@ -18,8 +18,8 @@ void StreamLogger::log(sdk::LogLevel level, std::string_view message) {
   out_ << prefix << message << '\n' << std::flush;
 }
 
-HostServices::HostServices(sdk::Logger& logger, EngineOpener open_engine)
-    : logger_(logger), open_engine_(std::move(open_engine)) {}
+HostServices::HostServices(sdk::Logger& logger, sdk::Registry& registry, EngineOpener open_engine)
+    : logger_(logger), registry_(registry), open_engine_(std::move(open_engine)) {}
 
 std::string_view HostServices::version() const { return build_info().version; }
 

@@ -28,16 +28,19 @@ class HostServices final : public sdk::Host {
  public:
   using EngineOpener = std::function<sdk::Result<std::unique_ptr<sdk::Engine>>(const sdk::LocalEngineOptions&)>;
 
-  /// `open_engine` creates the in-process engine; null means this host has none.
-  HostServices(sdk::Logger& logger, EngineOpener open_engine);
+  /// `open_engine` creates the in-process engine; null means this host has none. `registry`
+  /// outlives the host.
+  HostServices(sdk::Logger& logger, sdk::Registry& registry, EngineOpener open_engine);
 
   [[nodiscard]] std::string_view version() const override;
   [[nodiscard]] sdk::Logger& logger() override { return logger_; }
   [[nodiscard]] sdk::Result<std::unique_ptr<sdk::Engine>> open_local_engine(
       const sdk::LocalEngineOptions& options) override;
+  [[nodiscard]] sdk::Registry& registry() override { return registry_; }
 
  private:
   sdk::Logger& logger_;
+  sdk::Registry& registry_;
   EngineOpener open_engine_;
 };
 

@@ -10,6 +10,7 @@ namespace {
 constexpr std::array kBuiltins = {
     BuiltinPlugin{"driver", "local", "driver-local.so"},
     BuiltinPlugin{"exporter", "docker", "exporter-docker.so"},
+    BuiltinPlugin{"exporter", "image", "exporter-image.so"},
     BuiltinPlugin{"exporter", "local", "exporter-local.so"},
     BuiltinPlugin{"exporter", "oci", "exporter-oci.so"},
     BuiltinPlugin{"exporter", "tar", "exporter-tar.so"},

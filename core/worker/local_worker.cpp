@@ -16,6 +16,7 @@
 #include "oci/reference.hpp"
 #include "os/unique_fd.hpp"
 #include "snapshot/snapshotter.hpp"
+#include "worker/registry_pull.hpp"
 
 namespace dbuild::worker {
 namespace {
@@ -47,8 +48,34 @@ LocalWorker::LocalWorker(WorkerServices services, WorkerConfig config)
 
 LocalWorker::~LocalWorker() = default;
 
+// The image store first (unless --pull), then the content store for a digest, then the registry.
+sdk::Result<LocalWorker::NamedImage> LocalWorker::resolve_named_image(const oci::Reference& reference,
+                                                                      const sdk::Platform& platform) {
+  if (!config_.pull) {
+    if (auto stored = services_.images.get(reference.str())) {
+      auto image = read_stored_image(stored->manifest, services_.content);
+      if (!image) return image.status();
+      if (*image) return NamedImage{std::move(**image), false};
+    }
+  }
+  auto local = resolve_from_content(reference, platform, services_.build_content);
+  if (!local) return local.status();
+  if (*local) return NamedImage{std::move(**local), false};
+  auto pulled = resolve_from_registry(services_.registry, reference, platform, services_.build_content);
+  if (!pulled) {
+    if (pulled.status().code() == sdk::Code::NotFound && !config_.pull)
+      return pulled.status().with_hint("dbuild images lists the local image store; oci-layout://PATH names a layout");
+    return pulled.status();
+  }
+  return NamedImage{std::move(*pulled), true};
+}
+
+std::string LocalWorker::image_key(const sdk::SourceOp& op) const {
+  return op.identifier + "|" + platform_text(op, config_.platform);
+}
+
 sdk::Result<image::ResolvedImage> LocalWorker::resolve_image(const sdk::SourceOp& op) {
-  const std::string key = op.identifier + "|" + platform_text(op, config_.platform);
+  const std::string key = image_key(op);
   {
     std::lock_guard lock(mutex_);
     if (auto found = resolved_.find(key); found != resolved_.end()) return found->second;
@@ -62,20 +89,13 @@ sdk::Result<image::ResolvedImage> LocalWorker::resolve_image(const sdk::SourceOp
   } else {
     auto reference = oci::parse_reference(op.identifier);
     if (!reference) return reference.status();
-    auto stored = services_.images.get(reference->str());
-    if (!stored)
-      return sdk::Status::not_found("image \"" + reference->familiar() + "\" is not in the local image store")
-          .with_hint("build or load it first (dbuild images lists the store), or use oci-layout://PATH; pulling from "
-                     "registries is not supported yet");
-    auto manifest_text = services_.content.read(stored->manifest.digest);
-    if (!manifest_text) return manifest_text.status();
-    auto parsed = oci::parse_manifest(*manifest_text);
-    if (!parsed) return parsed.status();
-    auto config = services_.content.read(parsed->config.digest);
-    if (!config) return config.status();
-    auto diff_ids = image::config_diff_ids(*config);
-    if (!diff_ids) return diff_ids.status();
-    resolved = image::ResolvedImage{stored->manifest, std::move(*parsed), std::move(*config), std::move(*diff_ids)};
+    auto named = resolve_named_image(*reference, platform);
+    if (!named) return named.status();
+    if (named->from_registry) {
+      std::lock_guard lock(mutex_);
+      from_registry_.insert_or_assign(key, *reference);
+    }
+    resolved = std::move(named->image);
   }
   if (!resolved) return resolved.status();
   std::lock_guard lock(mutex_);
@@ -160,6 +180,23 @@ sdk::Result<solver::VertexResult> LocalWorker::unpack_image(const sdk::SourceOp&
                                                             const solver::VertexContext& context) {
   auto resolved = resolve_image(op);
   if (!resolved) return resolved.status();
+  std::optional<oci::Reference> registry_reference;
+  {
+    std::lock_guard lock(mutex_);
+    if (auto found = from_registry_.find(image_key(op)); found != from_registry_.end()) registry_reference = found->second;
+  }
+  if (registry_reference) {
+    if (auto status = pull_layers(services_.registry, *registry_reference, *resolved, services_.build_content, context);
+        !status)
+      return status;
+    // Remembered under its name, as `docker pull` does: later builds need no registry (--pull asks again).
+    if (!registry_reference->tag.empty()) {
+      std::vector<sdk::Descriptor> blobs = resolved->parsed.layers;
+      blobs.push_back(resolved->parsed.config);
+      if (auto status = services_.images.put(registry_reference->str(), resolved->manifest, blobs); !status)
+        return status.with_context("naming the pulled " + registry_reference->familiar());
+    }
+  }
   const auto chain_ids = oci::chain_ids(resolved->diff_ids);
   std::optional<snapshot::SnapshotId> top;
   std::size_t first_missing = 0;

@@ -1,5 +1,5 @@
-// local_worker.hpp: the Worker that runs ops on this machine: images are unpacked into
-// snapshots, exec ops run under runc in a prepared snapshot, file ops change a snapshot with
+// local_worker.hpp: the Worker that runs ops on this machine: images (from the image store,
+// OCI layouts or registries) are unpacked into snapshots, exec ops run under runc in a prepared snapshot, file ops change a snapshot with
 // BuildKit's copy rules, local sources are read in place from the client's directories.
 #pragma once
 
@@ -12,8 +12,10 @@
 
 #include <dbuild/sdk/content_store.hpp>
 #include <dbuild/sdk/platform.hpp>
+#include <dbuild/sdk/registry.hpp>
 
 #include "image/oci_layout.hpp"
+#include "oci/reference.hpp"
 #include "solver/worker.hpp"
 #include "worker/http_download.hpp"
 
@@ -47,6 +49,7 @@ struct WorkerServices {
   image::ImageStore& images;
   image::LayerBlobs& layer_blobs;
   context::ChecksumCache& checksums;
+  sdk::Registry& registry;  // base images the image store does not have
 };
 
 /// What one build brings: the client's directories and secrets, and where its scratch files go.
@@ -58,6 +61,7 @@ struct WorkerConfig {
   std::filesystem::path cache_mounts_dir;  // shared by builds: RUN --mount=type=cache
   std::string container_prefix;         // container ids start with it (the session's name)
   sdk::Platform platform;
+  bool pull = false;  // --pull: resolve image tags at their registry even when the image store has them
 };
 
 class LocalWorker final : public solver::Worker {
@@ -83,6 +87,12 @@ class LocalWorker final : public solver::Worker {
   sdk::Result<image::ResolvedImage> resolve_image(const sdk::SourceOp& op);
 
  private:
+  struct NamedImage {
+    image::ResolvedImage image;
+    bool from_registry = false;
+  };
+  std::string image_key(const sdk::SourceOp& op) const;  // resolved_ and from_registry_ are keyed by it
+  sdk::Result<NamedImage> resolve_named_image(const oci::Reference& reference, const sdk::Platform& platform);
   sdk::Result<solver::VertexResult> unpack_image(const sdk::SourceOp& op, const solver::VertexContext& context);
   /// The URL's body, downloaded once per build (identity and source both need it).
   sdk::Result<Download> fetch(const std::string& url, std::stop_token stop);
@@ -93,6 +103,7 @@ class LocalWorker final : public solver::Worker {
   WorkerConfig config_;
   std::mutex mutex_;
   std::map<std::string, image::ResolvedImage> resolved_;
+  std::map<std::string, oci::Reference> from_registry_;  // same keys: resolved at a registry
   std::mutex downloads_mutex_;  // held while downloading: one fetch per URL per build
   std::map<std::string, Download> downloads_;
   std::atomic<std::uint64_t> next_container_{0};

@@ -64,7 +64,7 @@ TEST_CASE("Dockerfile mistakes fail with the line they are on", "[integration][d
       {"a bad flag", "FROM busybox\nCOPY --frm=x a.txt /\n", "unknown flag: --frm", "   2 | >>> COPY --frm=x a.txt /"},
       {"a missing COPY source", "FROM busybox\nCOPY nope.txt /\n", "\"/nope.txt\": not found",
        "   2 | >>> COPY nope.txt /"},
-      {"an undefined stage in COPY --from", "FROM busybox\nCOPY --from=nostage /x /x\n", "\"nostage:latest\"",
+      {"an undefined stage in COPY --from", "FROM busybox\nCOPY --from=nostage /x /x\n", "nostage:latest",
        "   2 | >>> COPY --from=nostage /x /x"},
   };
   for (const auto& bad : cases) {

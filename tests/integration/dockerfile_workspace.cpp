@@ -50,7 +50,9 @@ bool any_contains(const std::set<std::string>& names, std::string_view text) {
 }
 
 std::set<std::string> started_steps(const std::string& stderr_text) {
-  return names_with(events_of(stderr_text), "started");
+  auto names = names_with(events_of(stderr_text), "started");
+  std::erase_if(names, [](const std::string& name) { return name.rfind("[internal] load metadata for ", 0) == 0; });
+  return names;
 }
 std::set<std::string> cached_steps(const std::string& stderr_text) {
   return names_with(events_of(stderr_text), "cached");

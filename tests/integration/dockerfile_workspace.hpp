@@ -33,7 +33,8 @@ std::filesystem::path write_dockerfile(const std::filesystem::path& dir, const s
 nlohmann::json image_config(Workspace& workspace, const std::string& tag);
 /// True when one of `names` contains `text`: step names carry stage and step numbers.
 bool any_contains(const std::set<std::string>& names, std::string_view text);
-/// The names of the steps that started, and that were cached, in rawjson `stderr`.
+/// The names of the steps that started (not counting "[internal] load metadata", which every
+/// build shows), and that were cached, in rawjson `stderr`.
 std::set<std::string> started_steps(const std::string& stderr_text);
 std::set<std::string> cached_steps(const std::string& stderr_text);
 

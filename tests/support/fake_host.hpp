@@ -1,4 +1,4 @@
-// fake_host.hpp: an sdk::Host for unit tests: remembers log lines, runs no engine.
+// fake_host.hpp: an sdk::Host for unit tests: remembers log lines, runs no engine, reaches no registry.
 #pragma once
 
 #include <memory>
@@ -8,6 +8,7 @@
 
 #include <dbuild/sdk/engine.hpp>
 #include <dbuild/sdk/host.hpp>
+#include <dbuild/sdk/registry.hpp>
 
 namespace dbuild::test {
 
@@ -27,6 +28,24 @@ class MemoryLogger final : public sdk::Logger {
   std::vector<std::string> lines_;
 };
 
+/// A registry service with no network: every call is unavailable.
+class OfflineRegistry final : public sdk::Registry {
+ public:
+  sdk::Result<std::string> normalize(std::string_view reference) override { return std::string(reference); }
+  sdk::Result<sdk::Descriptor> resolve(std::string_view, const std::optional<sdk::Platform>&) override { return offline(); }
+  sdk::Result<std::string> fetch_manifest(std::string_view, const sdk::Digest&) override { return offline(); }
+  sdk::Status pull_blob(std::string_view, const sdk::Descriptor&, sdk::ContentStore&, const sdk::TransferHooks&) override {
+    return offline();
+  }
+  sdk::Result<sdk::Descriptor> push_image(std::string_view, const sdk::Descriptor&, sdk::ContentStore&,
+                                          const sdk::TransferHooks&) override {
+    return offline();
+  }
+
+ private:
+  static sdk::Status offline() { return sdk::Status::unavailable("FakeHost has no registry"); }
+};
+
 class FakeHost final : public sdk::Host {
  public:
   std::string_view version() const override { return "0.0.0-test"; }
@@ -34,8 +53,10 @@ class FakeHost final : public sdk::Host {
   sdk::Result<std::unique_ptr<sdk::Engine>> open_local_engine(const sdk::LocalEngineOptions&) override {
     return sdk::Status::unimplemented("FakeHost runs no engine");
   }
+  sdk::Registry& registry() override { return registry_; }
 
   MemoryLogger logger_;
+  OfflineRegistry registry_;
 };
 
 }  // namespace dbuild::test

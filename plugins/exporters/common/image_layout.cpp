@@ -1,6 +1,8 @@
 // image_layout.cpp: attributes, tar and directory writers, and the layout files themselves.
 #include "image_layout.hpp"
 
+#include "annotations.hpp"
+
 #include <archive.h>
 #include <archive_entry.h>
 #include <fcntl.h>
@@ -18,14 +20,6 @@ namespace {
 
 namespace fs = std::filesystem;
 using json = nlohmann::json;
-
-sdk::Result<bool> bool_attribute(const sdk::Attributes& attributes, const char* name, bool fallback) {
-  auto found = attributes.find(name);
-  if (found == attributes.end()) return fallback;
-  if (found->second == "true" || found->second.empty()) return true;
-  if (found->second == "false") return false;
-  return sdk::Status::invalid_argument(std::string(name) + "=" + found->second + ": want true or false");
-}
 
 class TarWriter final : public LayoutWriter {
  public:
@@ -150,6 +144,14 @@ json descriptor_json(const sdk::Descriptor& descriptor) {
 
 }  // namespace
 
+sdk::Result<bool> bool_attribute(const sdk::Attributes& attributes, const char* name, bool fallback) {
+  auto found = attributes.find(name);
+  if (found == attributes.end()) return fallback;
+  if (found->second == "true" || found->second.empty()) return true;
+  if (found->second == "false") return false;
+  return sdk::Status::invalid_argument(std::string(name) + "=" + found->second + ": want true or false");
+}
+
 sdk::Result<sdk::ImageOptions> image_options(const sdk::Attributes& attributes, bool oci_default) {
   sdk::ImageOptions options;
   if (auto found = attributes.find("compression"); found != attributes.end()) options.compression = found->second;
@@ -165,7 +167,8 @@ sdk::Result<sdk::ImageOptions> image_options(const sdk::Attributes& attributes, 
   auto force = bool_attribute(attributes, "force-compression", false);
   if (!force) return force.status();
   options.force_compression = *force;
-  auto oci = bool_attribute(attributes, "oci-mediatypes", oci_default);
+  // zstd layers exist only with OCI media types: BuildKit turns them on for it unless told not to.
+  auto oci = bool_attribute(attributes, "oci-mediatypes", oci_default || options.compression == "zstd");
   if (!oci) return oci.status();
   options.oci_mediatypes = *oci;
   if (!options.oci_mediatypes && options.compression == "zstd")
@@ -217,6 +220,23 @@ sdk::Result<std::unique_ptr<LayoutWriter>> directory_writer(const fs::path& dest
   return std::unique_ptr<LayoutWriter>(std::make_unique<DirectoryWriter>(dest));
 }
 
+sdk::Result<std::vector<LayoutImage>> layout_images(const sdk::Attributes& attributes, const sdk::ImageOptions& options,
+                                                    const std::vector<std::string>& names, sdk::ExportSource& source) {
+  auto annotations = parse_annotations(attributes);
+  if (!annotations) return annotations.status();
+  std::vector<LayoutImage> images;
+  for (const auto& platform : source.platforms()) {
+    auto image = source.image(platform, options);
+    if (!image) return image.status();
+    auto annotated = annotate_manifest(std::move(*image), annotations->of(Annotations::Target::Manifest, platform),
+                                       source.content());
+    if (!annotated) return annotated.status();
+    images.push_back({std::move(*annotated), names,
+                      annotations->of(Annotations::Target::ManifestDescriptor, platform)});
+  }
+  return images;
+}
+
 sdk::Status write_layout(LayoutWriter& writer, const std::vector<LayoutImage>& images, sdk::ContentStore& content,
                          bool docker_manifest) {
   std::set<std::string> written;
@@ -228,15 +248,18 @@ sdk::Status write_layout(LayoutWriter& writer, const std::vector<LayoutImage>& i
   };
   json manifests = json::array();
   json docker = json::array();
-  for (const auto& [image, names] : images) {
+  for (const auto& [image, names, descriptor_annotations] : images) {
     for (const auto& layer : image.layers)
       if (auto status = add_blob(layer); !status) return status;
     if (auto status = add_blob(image.config); !status) return status;
     if (auto status = add_blob(image.manifest); !status) return status;
-    if (names.empty()) manifests.push_back(descriptor_json(image.manifest));
+    json plain = descriptor_json(image.manifest);
+    for (const auto& [key, value] : descriptor_annotations) plain["annotations"][key] = value;
+    if (names.empty()) manifests.push_back(plain);
     for (const auto& name : names) {
-      json entry = descriptor_json(image.manifest);
-      entry["annotations"] = {{"io.containerd.image.name", name}, {"org.opencontainers.image.ref.name", tag_of(name)}};
+      json entry = plain;
+      entry["annotations"]["io.containerd.image.name"] = name;
+      entry["annotations"]["org.opencontainers.image.ref.name"] = tag_of(name);
       manifests.push_back(entry);
     }
     json layers = json::array();

@@ -6,6 +6,7 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -14,6 +15,9 @@
 #include <dbuild/sdk/status.hpp>
 
 namespace dbuild::exporters {
+
+/// A boolean attribute: "true", "" (present without a value) or "false"; `fallback` when absent.
+[[nodiscard]] sdk::Result<bool> bool_attribute(const sdk::Attributes& attributes, const char* name, bool fallback);
 
 /// compression=, compression-level=, force-compression=, oci-mediatypes= (default as given).
 [[nodiscard]] sdk::Result<sdk::ImageOptions> image_options(const sdk::Attributes& attributes, bool oci_default);
@@ -42,7 +46,15 @@ class LayoutWriter {
 struct LayoutImage {
   sdk::ExportImage image;
   std::vector<std::string> names;  // full references, "docker.io/library/app:1"
+  std::map<std::string, std::string> descriptor_annotations{};  // on the manifest's index entries
 };
+
+/// Each platform's image in the form `options` asks for, with the annotation attributes applied
+/// (annotations.hpp), named `names`. Errors: as ExportSource::image, invalid_argument.
+[[nodiscard]] sdk::Result<std::vector<LayoutImage>> layout_images(const sdk::Attributes& attributes,
+                                                                  const sdk::ImageOptions& options,
+                                                                  const std::vector<std::string>& names,
+                                                                  sdk::ExportSource& source);
 
 /// Writes blobs (manifest, config, layers, shared ones once), index.json (each manifest
 /// annotated with its names) and oci-layout; with `docker_manifest`, also manifest.json as

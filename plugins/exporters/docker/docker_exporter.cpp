@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <set>
 
+#include "../common/annotations.hpp"
 #include "../common/export_metadata.hpp"
 #include "../common/image_layout.hpp"
 #include "docker_load.hpp"
@@ -22,10 +23,11 @@ const std::set<std::string> kKeys = {"dest", "name", "compression", "compression
 
 sdk::Status DockerExporter::check(const sdk::Attributes& attributes) {
   for (const auto& [key, value] : attributes)
-    if (!kKeys.count(key) && key.rfind("annotation", 0) != 0)
+    if (!kKeys.count(key) && !is_annotation_attribute(key))
       return sdk::Status::invalid_argument("unknown attribute \"" + key + "\" for the docker exporter");
   auto options = image_options(attributes, false);
   if (!options) return options.status();
+  if (auto annotations = parse_annotations(attributes); !annotations) return annotations.status();
   auto dest = attributes.find("dest");
   if (dest != attributes.end() && !dest->second.empty()) return check_file_dest(dest->second);
   auto socket = docker_socket();
@@ -41,12 +43,9 @@ sdk::Result<sdk::ExportResponse> DockerExporter::export_result(const sdk::Attrib
                                                                sdk::ExportSource& source) {
   auto options = image_options(attributes, false);
   if (!options) return options.status();
-  std::vector<LayoutImage> images;
-  for (const auto& platform : source.platforms()) {
-    auto image = source.image(platform, *options);
-    if (!image) return image.status();
-    images.push_back({*image, image_names(attributes)});
-  }
+  auto laid_out = layout_images(attributes, *options, image_names(attributes), source);
+  if (!laid_out) return laid_out.status();
+  const auto& images = *laid_out;
   auto dest = attributes.find("dest");
   const bool load = dest == attributes.end() || dest->second.empty();
   std::string target = load ? (fs::temp_directory_path() / "dbuild-load-XXXXXX").string() : dest->second;

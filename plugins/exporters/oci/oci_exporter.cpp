@@ -8,6 +8,7 @@
 #include <set>
 
 #include "../common/image_layout.hpp"
+#include "../common/annotations.hpp"
 #include "../common/export_metadata.hpp"
 
 namespace dbuild::exporters {
@@ -27,10 +28,11 @@ bool as_tar(const sdk::Attributes& attributes) {
 
 sdk::Status OciExporter::check(const sdk::Attributes& attributes) {
   for (const auto& [key, value] : attributes)
-    if (!kKeys.count(key) && key.rfind("annotation", 0) != 0)
+    if (!kKeys.count(key) && !is_annotation_attribute(key))
       return sdk::Status::invalid_argument("unknown attribute \"" + key + "\" for the oci exporter");
   auto options = image_options(attributes, true);
   if (!options) return options.status();
+  if (auto annotations = parse_annotations(attributes); !annotations) return annotations.status();
   auto dest = attributes.find("dest");
   if (dest == attributes.end() || dest->second.empty())
     return sdk::Status::invalid_argument("dest= is required (a file, - for stdout, or a directory with tar=false)");
@@ -51,12 +53,9 @@ sdk::Result<sdk::ExportResponse> OciExporter::export_result(const sdk::Attribute
                                                             sdk::ExportSource& source) {
   auto options = image_options(attributes, true);
   if (!options) return options.status();
-  std::vector<LayoutImage> images;
-  for (const auto& platform : source.platforms()) {
-    auto image = source.image(platform, *options);
-    if (!image) return image.status();
-    images.push_back({*image, image_names(attributes)});
-  }
+  auto laid_out = layout_images(attributes, *options, image_names(attributes), source);
+  if (!laid_out) return laid_out.status();
+  const auto& images = *laid_out;
   const auto& dest = attributes.at("dest");
   auto writer = as_tar(attributes) ? tar_writer(dest) : directory_writer(dest);
   if (!writer) return writer.status();

@@ -107,8 +107,10 @@ sdk::Status run_checks(const ParseResult& parsed, const Dockerfile& dockerfile, 
 
 sdk::Status DockerfileFrontend::check(const sdk::Attributes& options) {
   static const std::set<std::string> kKeys = {"filename", "target", "force-network-mode", "no-cache", "syntax-strict",
-                                              "call"};
+                                              "call", "image-resolve-mode"};
   for (const auto& [key, value] : options) {
+    if (key == "image-resolve-mode" && value != "default" && value != "pull" && value != "local")
+      return sdk::Status::invalid_argument("image-resolve-mode=" + value + ": want default, pull or local");
     if (kKeys.count(key) || starts_with(key, "build-arg:") || starts_with(key, "label:") || starts_with(key, "context:"))
       continue;
     return sdk::Status::invalid_argument("the dockerfile frontend takes no option \"" + key + "\"");

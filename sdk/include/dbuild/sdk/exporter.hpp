@@ -24,6 +24,7 @@
 #include <filesystem>
 #include <map>
 #include <optional>
+#include <stop_token>
 #include <string>
 #include <vector>
 
@@ -75,6 +76,14 @@ class ExportSource {
 
   /// Where to report what the export does; events get the export's own step.
   [[nodiscard]] virtual ProgressSink& progress() = 0;
+
+  /// Names the result for `platform` in the engine's image store (what `dbuild images` lists
+  /// and FROM finds), in the store's own form, and returns that image. `name` must be normalised
+  /// (sdk::Registry::normalize). Errors: as image(), unavailable. Since ABI 1.1.
+  [[nodiscard]] virtual Result<ExportImage> store_image(const std::string& name, const Platform& platform) = 0;
+
+  /// Requested when the build is cancelled (Ctrl-C): long exports should stop. Since ABI 1.1.
+  [[nodiscard]] virtual std::stop_token stop() = 0;
 };
 
 /// What an export produced, for --metadata-file and history: "containerimage.digest", ...

@@ -11,6 +11,7 @@
 namespace dbuild::sdk {
 
 class Engine;
+class Registry;
 
 enum class LogLevel : std::uint8_t { Debug, Info, Warning, Error };
 
@@ -45,6 +46,10 @@ class Host {
   /// root open until it is destroyed. Errors: permission_denied or unavailable (state root not
   /// writable, database locked), failed_precondition (no container runtime).
   [[nodiscard]] virtual Result<std::unique_ptr<Engine>> open_local_engine(const LocalEngineOptions& options) = 0;
+
+  /// Pulls from and pushes to registries with the user's logins and TLS rules
+  /// (<dbuild/sdk/registry.hpp>). Since ABI 1.1.
+  [[nodiscard]] virtual Registry& registry() = 0;
 };
 
 }  // namespace dbuild::sdk
