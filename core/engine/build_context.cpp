@@ -36,6 +36,7 @@ std::optional<std::int64_t> source_date_epoch(const sdk::SolveRequest& request) 
 }
 
 constexpr const char* kOciLayoutScheme = "oci-layout://";
+constexpr const char* kDockerImageScheme = "docker-image://";
 
 // "docker.io/library/alpine:3.20" for an image, "oci-layout://DIR:TAG" for a layout.
 std::string display_name(const sdk::SourceOp& op) {
@@ -72,6 +73,7 @@ class BuildContext::FrontendView final : public sdk::FrontendContext {
       op.identifier = std::string(reference.substr(std::string_view(kOciLayoutScheme).size()));
     } else {
       op.kind = sdk::SourceKind::Image;
+      if (reference.rfind(kDockerImageScheme, 0) == 0) reference.remove_prefix(std::string_view(kDockerImageScheme).size());
       op.identifier = std::string(reference);
     }
     // Shown once per image, as BuildKit shows it: quick when the image store has the image, a

@@ -1,5 +1,5 @@
 // exporter_image_test.cpp: the oci and docker exporters checked by tools nobody here wrote:
-// skopeo and umoci read the OCI layouts, gzip decompresses the layers, a private dockerd loads
+// skopeo, umoci and buildah read the OCI layouts, gzip decompresses the layers, a private dockerd loads
 // the docker tarball and `--load`, and `docker run` runs the result.
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
@@ -76,6 +76,25 @@ TEST_CASE("the oci exporter writes a layout skopeo and umoci read, with gzip lay
   REQUIRE(umoci.exit_code == 0);
   CHECK(read_file(unpacked / "rootfs/proof.txt") == "made-by-dbuild\n");
   CHECK(read_file(unpacked / "rootfs/a.txt") == "alpha\n");
+
+  // buildah takes the tarball as an image, into a storage of its own.
+  if (!have("buildah")) dbuild::test::skip_test("needs buildah (apt-get install buildah)");
+  const std::string storage = image.path("buildah").string();
+  std::vector<std::string> buildah = {"buildah", "--root", storage + "/root", "--runroot", storage + "/run",
+                                      "--storage-driver", "vfs"};
+  auto pull = buildah;
+  pull.insert(pull.end(), {"pull", "-q", "oci-archive:" + tarball.string()});
+  auto pulled = dbuild::test::run_process(pull);
+  INFO(pulled.err);
+  REQUIRE(pulled.exit_code == 0);
+  auto inspect = buildah;
+  inspect.insert(inspect.end(), {"inspect", "--type", "image", pulled.out.substr(0, pulled.out.find('\n'))});
+  auto inspected_by_buildah = dbuild::test::run_process(inspect);
+  INFO(inspected_by_buildah.err);
+  REQUIRE(inspected_by_buildah.exit_code == 0);
+  auto buildah_doc = json::parse(inspected_by_buildah.out);
+  CHECK(buildah_doc["OCIv1"]["config"]["Cmd"] == json::array({"cat", "/proof.txt"}));
+  CHECK(buildah_doc["OCIv1"]["rootfs"]["diff_ids"].size() == 3);
 }
 
 TEST_CASE("the oci exporter writes a layout directory and zstd layers on request", "[integration][export][oci]") {

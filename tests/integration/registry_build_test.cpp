@@ -214,3 +214,15 @@ TEST_CASE("bad push and result-file arguments fail before the build runs", "[int
   for (const auto* result : {&no_name, &bad_name, &bad_attribute, &bad_metadata})
     CHECK(result->err.find("RUN echo never") == std::string::npos);
 }
+
+TEST_CASE("a docker-image:// build context is pulled from its registry", "[integration][registry][pull]") {
+  RegistryWorkspace space;
+  auto result = space.build("FROM base\nCOPY --from=tools /bin/busybox /copied-busybox\n",
+                            {"--build-context", "base=docker-image://" + space.base, "--build-context",
+                             "tools=docker-image://" + space.base, "-t", "context/app:1"});
+  INFO(result.err);
+  REQUIRE(result.exit_code == 0);
+  CHECK_THAT(result.err, Catch::Contains("[internal] load metadata for " + space.base));
+  auto config = json::parse(space.workspace.dbuild({"images", "inspect", "context/app:1"}).out);
+  CHECK(config["manifest"]["layers"].size() == 2);
+}
