@@ -163,6 +163,7 @@ Command root_command() {
   root.summary = "Build container images from Dockerfiles, with plugins for drivers, exporters, caches and frontends.";
   root.subcommands.push_back(build_command());
   root.subcommands.push_back(du_command());
+  root.subcommands.push_back(history_command());
   root.subcommands.push_back(images_command());
   root.subcommands.push_back(login_command());
   root.subcommands.push_back(logout_command());

@@ -78,6 +78,7 @@ Command root_command();
 Command version_command();
 Command plugin_command();
 Command build_command();
+Command history_command();
 Command images_command();
 Command login_command();
 Command logout_command();

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <set>
@@ -103,7 +104,7 @@ std::vector<std::string> split_components(const std::string& path) {
 // One line per entry: what a copy of it would carry (name, type, permission bits, content or
 // link target), nothing a copy from the context resets (owners) or that does not matter (mtime).
 sdk::Status add_entry(ChecksumCache& cache, const fs::path& root, const std::string& relative, const std::string& name,
-                      const struct stat& info, oci::Sha256& hasher) {
+                      const struct stat& info, oci::Sha256& hasher, solver::LocalChecksum& record) {
   std::string line = name;
   line += '\0';
   line += std::to_string(info.st_mode);
@@ -119,6 +120,12 @@ sdk::Status add_entry(ChecksumCache& cache, const fs::path& root, const std::str
   } else if (S_ISCHR(info.st_mode) || S_ISBLK(info.st_mode)) {
     line += std::to_string(info.st_rdev);
   }
+  if (record.files.size() < solver::LocalChecksum::kMaxListedFiles) {
+    std::string summary = line.substr(name.size() + 1);
+    std::replace(summary.begin(), summary.end(), '\0', ' ');
+    record.files.emplace_back(relative, std::move(summary));
+  }
+  ++record.file_count;
   line += '\n';
   hasher.update(line);
   return sdk::Status::ok();
@@ -191,7 +198,7 @@ sdk::Status ChecksumCache::flush() {
   });
 }
 
-sdk::Result<std::string> checksum_selection(ChecksumCache& cache, const fs::path& root,
+sdk::Result<solver::LocalChecksum> checksum_selection(ChecksumCache& cache, const fs::path& root,
                                             const std::vector<std::string>& include_patterns,
                                             const std::vector<std::string>& exclude_patterns,
                                             const solver::LocalSelection& selection) {
@@ -208,6 +215,7 @@ sdk::Result<std::string> checksum_selection(ChecksumCache& cache, const fs::path
     selected.push_back(path);
   }
   oci::Sha256 hasher;
+  solver::LocalChecksum record;
   std::size_t found = 0;
   for (const auto& item : selected) {
     if (!item.empty()) {
@@ -221,7 +229,7 @@ sdk::Result<std::string> checksum_selection(ChecksumCache& cache, const fs::path
     ++found;
     hasher.update("selected:" + item + "\n");
     if (!S_ISDIR(info.st_mode)) {
-      if (auto status = add_entry(cache, root, item, "", info, hasher); !status) return status;
+      if (auto status = add_entry(cache, root, item, "", info, hasher, record); !status) return status;
       continue;
     }
     const std::string prefix = item.empty() ? "" : item + "/";
@@ -232,14 +240,15 @@ sdk::Result<std::string> checksum_selection(ChecksumCache& cache, const fs::path
           auto included = source_filter->includes(in_context);
           if (!included) return included.status();
           if (*included)
-            if (auto status = add_entry(cache, root, in_context, std::string(relative), entry, hasher); !status)
+            if (auto status = add_entry(cache, root, in_context, std::string(relative), entry, hasher, record); !status)
               return status;
           return patterns::WalkAction::Continue;
         });
     if (!walked) return walked;
   }
   if (found == 0) return sdk::Status::not_found("\"" + selection.path + "\": not found");
-  return hasher.finish().str();
+  record.digest = hasher.finish().str();
+  return record;
 }
 
 }  // namespace dbuild::context

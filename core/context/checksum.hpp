@@ -57,8 +57,10 @@ class ChecksumCache {
 /// The checksum of what `selection` picks from the local directory `root`, where the source
 /// op's include/exclude patterns apply first. Covers each selected path's name, type, mode,
 /// file content and link target; not owners (COPY from a context resets them) and not mtimes.
-/// Errors: not_found (nothing matches), invalid_argument (a bad pattern), unavailable.
-[[nodiscard]] sdk::Result<std::string> checksum_selection(ChecksumCache& cache, const std::filesystem::path& root,
+/// The result lists the files covered (solver::LocalChecksum). Errors: not_found (nothing
+/// matches), invalid_argument (a bad pattern), unavailable.
+[[nodiscard]] sdk::Result<solver::LocalChecksum> checksum_selection(ChecksumCache& cache,
+                                                                   const std::filesystem::path& root,
                                                           const std::vector<std::string>& include_patterns,
                                                           const std::vector<std::string>& exclude_patterns,
                                                           const solver::LocalSelection& selection);

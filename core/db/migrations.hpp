@@ -22,6 +22,8 @@ struct Migration {
 
 /// Every share/migrations/*.sql known when this binary was built, in version order.
 [[nodiscard]] std::span<const Migration> embedded_migrations();
+/// The build history's series, share/migrations/history/*.sql (history.db).
+[[nodiscard]] std::span<const Migration> embedded_history_migrations();
 
 /// Applies the migrations newer than the database's version, each in its own BEGIN IMMEDIATE
 /// transaction that re-reads the version first, so that two processes migrating the same file at

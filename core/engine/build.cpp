@@ -7,6 +7,7 @@
 #include <dbuild/sdk/frontend.hpp>
 
 #include "engine/build_context.hpp"
+#include "engine/build_history.hpp"
 #include "engine/engine_step.hpp"
 #include "os/file_lock.hpp"
 #include "engine/parts.hpp"
@@ -79,20 +80,11 @@ sdk::Result<std::vector<std::string>> normalise_tags(const std::vector<std::stri
   return names;
 }
 
-}  // namespace
-
-sdk::Result<sdk::SolveResponse> LocalEngine::solve(const sdk::SolveRequest& request, sdk::ProgressSink& progress,
-                                                   std::stop_token stop) {
-  auto& parts = *parts_;
-  if (!parts.executor) return parts.runtime_status;
-  auto frontend = parts.plugins.frontends().find(request.frontend);
-  if (!frontend) return frontend.status().with_context("--frontend " + request.frontend);
-  if (auto status = (*frontend)->check(request.frontend_options); !status) return status;
-  auto tags = normalise_tags(request.tags);
-  if (!tags) return tags.status();
-  auto exporters = check_exporters(parts.plugins, request, *tags);
-  if (!exporters) return exporters.status();
-
+// The build itself, once the request is known to be sound: what the history records.
+sdk::Result<sdk::SolveResponse> run_build(LocalEngine::Parts& parts, const sdk::SolveRequest& request,
+                                          sdk::Frontend& frontend, const std::vector<ExportTarget>& exporters,
+                                          BuildHistory& history, std::stop_token stop) {
+  auto& progress = history.progress();
   // Shared with other builds, exclusive for prune: nothing this build uses is pruned under it.
   auto gc_lock = os::FileLock::acquire(parts.root / "gc.lock", os::LockMode::Shared, os::LockWait::Block);
   if (!gc_lock) return gc_lock.status();
@@ -108,32 +100,57 @@ sdk::Result<sdk::SolveResponse> LocalEngine::solve(const sdk::SolveRequest& requ
       return sdk::Status::unimplemented("--platform " + platform.str() + ": this engine builds for " +
                                         sdk::Platform::host().str() +
                                         " only; other platforms need emulation, which is not supported yet");
-  auto frontend_result = (*frontend)->build(frontend_request, build.frontend_context());
+  auto frontend_result = frontend.build(frontend_request, build.frontend_context());
   if (!frontend_result) return frontend_result.status();
+  sdk::SolveResponse response;
+  response.build_ref = history.ref().empty() ? build_id : history.ref();
   // --call=check: the frontend reported its findings as warnings; nothing is built.
   if (auto call = request.frontend_options.find("call"); call != request.frontend_options.end() && call->second == "check")
-    return sdk::SolveResponse{build_id, {}};
+    return response;
   if (frontend_result->results.empty()) return sdk::Status::invalid_argument("the frontend produced nothing to build");
   if (stop.stop_requested()) return sdk::Status::cancelled("build cancelled");
 
   for (const auto& result : frontend_result->results) {
-    auto solved = build.solve(result, stop);
+    std::vector<solver::StepRecord> steps;
+    auto solved = build.solve(result, stop, steps);
+    history.add_solved(steps);
     if (!solved) return solved;
   }
   (void)parts.checksums->flush();
 
-  sdk::SolveResponse response;
-  response.build_ref = build_id;
-  for (const auto& target : *exporters) {
+  for (const auto& target : exporters) {
     EngineStep step(progress, "exporting to " + target.type);
     auto exported = target.exporter->export_result(target.attributes, build.export_source(step, stop));
     if (!exported) {
       if (stop.stop_requested()) return step.finish(sdk::Status::cancelled("build cancelled"));
       return step.finish(exported.status().with_context("exporting to " + target.type));
     }
+    history.add_output(target.type, target.attributes, *exported);
     for (const auto& [key, value] : exported->metadata) response.metadata[key] = value;
     (void)step.finish(sdk::Status::ok());
   }
+  history.add_exported_bytes(build.exported_bytes());
+  return response;
+}
+
+}  // namespace
+
+sdk::Result<sdk::SolveResponse> LocalEngine::solve(const sdk::SolveRequest& request, sdk::ProgressSink& progress,
+                                                   std::stop_token stop) {
+  auto& parts = *parts_;
+  if (!parts.executor) return parts.runtime_status;
+  auto frontend = parts.plugins.frontends().find(request.frontend);
+  if (!frontend) return frontend.status().with_context("--frontend " + request.frontend);
+  if (auto status = (*frontend)->check(request.frontend_options); !status) return status;
+  auto tags = normalise_tags(request.tags);
+  if (!tags) return tags.status();
+  auto exporters = check_exporters(parts.plugins, request, *tags);
+  if (!exporters) return exporters.status();
+
+  BuildHistory history(parts.history.get(), parts.history_status, parts.history_settings, request,
+                       parts.session->name(), progress);
+  auto response = run_build(parts, request, **frontend, *exporters, history, stop);
+  history.finish(response.status());
   return response;
 }
 

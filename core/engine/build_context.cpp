@@ -115,13 +115,17 @@ class BuildContext::ExportView final : public sdk::ExportSource, private sdk::Pr
   std::vector<sdk::Platform> platforms() override { return build_.platforms(); }
   sdk::Result<fs::path> rootfs(const sdk::Platform& platform) override { return build_.rootfs(platform); }
   sdk::Result<sdk::ExportImage> image(const sdk::Platform& platform, const sdk::ImageOptions& options) override {
-    return build_.image(platform, options);
+    auto made = build_.image(platform, options);
+    if (made) build_.count_exported(*made);
+    return made;
   }
   sdk::ContentStore& content() override { return build_.content(); }
   sdk::ProgressSink& progress() override { return *this; }
   sdk::Result<sdk::ExportImage> store_image(const std::string& name, const sdk::Platform& platform) override {
     step_.status("naming to " + name);
-    return build_.store_image(name, platform);
+    auto stored = build_.store_image(name, platform);
+    if (stored) build_.count_exported(*stored);
+    return stored;
   }
   std::stop_token stop() override { return stop_; }
 
@@ -179,12 +183,13 @@ worker::LocalWorker& BuildContext::worker_for(const sdk::Platform& platform) {
   return *slot;
 }
 
-sdk::Status BuildContext::solve(const sdk::PlatformResult& result, std::stop_token stop) {
+sdk::Status BuildContext::solve(const sdk::PlatformResult& result, std::stop_token stop,
+                                std::vector<solver::StepRecord>& steps) {
   solver::Solver solver(worker_for(result.platform), *parts_.cache, progress_);
   solver::SolveOptions options;
   options.no_cache = request_.no_cache;
   options.stop = stop;
-  auto outcome = solver.solve(result.definition, options);
+  auto outcome = solver.solve(result.definition, options, &steps);
   if (!outcome) return outcome.status();
   if (outcome->result.is_local())
     return sdk::Status::invalid_argument("the build's result is a local directory, not a file system to export");
@@ -233,6 +238,11 @@ sdk::Result<sdk::ExportImage> BuildContext::store_image(const std::string& name,
   blobs.push_back(stored->config);
   if (auto status = parts_.images->put(reference->str(), stored->manifest, blobs); !status) return status;
   return stored;
+}
+
+void BuildContext::count_exported(const sdk::ExportImage& image) {
+  exported_bytes_ += image.manifest.size + image.config.size;
+  for (const auto& layer : image.layers) exported_bytes_ += layer.size;
 }
 
 sdk::Result<fs::path> BuildContext::rootfs(const sdk::Platform& platform) {

@@ -17,6 +17,7 @@
 #include "content/local_content_store.hpp"
 #include "engine/local_engine.hpp"
 #include "snapshot/snapshotter.hpp"
+#include "solver/solver.hpp"
 
 namespace dbuild::worker {
 class LocalWorker;
@@ -38,8 +39,13 @@ class BuildContext {
   /// The result as exporters see it; what they report goes to `step`.
   [[nodiscard]] sdk::ExportSource& export_source(EngineStep& step, std::stop_token stop);
 
-  /// Solves one platform's Definition and remembers its result.
-  [[nodiscard]] sdk::Status solve(const sdk::PlatformResult& result, std::stop_token stop);
+  /// Solves one platform's Definition and remembers its result; `steps` gets what happened to
+  /// each step, failed builds included.
+  [[nodiscard]] sdk::Status solve(const sdk::PlatformResult& result, std::stop_token stop,
+                                  std::vector<solver::StepRecord>& steps);
+  /// Bytes of the images exporters asked for (manifests, configs, layers), for history.
+  [[nodiscard]] std::int64_t exported_bytes() const { return exported_bytes_; }
+  void count_exported(const sdk::ExportImage& image);
 
   [[nodiscard]] std::vector<sdk::Platform> platforms() const;
   /// The result for `platform` as an image in the content store with uncompressed layers (made
@@ -80,6 +86,7 @@ class BuildContext {
   std::vector<std::unique_ptr<snapshot::View>> views_;
   std::unique_ptr<FrontendView> frontend_view_;
   std::unique_ptr<ExportView> export_view_;
+  std::int64_t exported_bytes_ = 0;
 };
 
 }  // namespace dbuild::engine

@@ -56,7 +56,8 @@ LocalEngine::~LocalEngine() {
 }
 
 sdk::Result<std::unique_ptr<LocalEngine>> LocalEngine::open(const fs::path& state_root, plugin::PluginRegistry& plugins,
-                                                            sdk::Logger& logger, sdk::Registry& registry) {
+                                                            sdk::Logger& logger, sdk::Registry& registry,
+                                                            const EngineSettings& settings) {
   const fs::path root = fs::absolute(state_root).lexically_normal();
   if (auto status = make_state_dirs(root); !status) return status;
   auto parts = std::make_unique<Parts>(root, plugins, logger, registry);
@@ -80,7 +81,17 @@ sdk::Result<std::unique_ptr<LocalEngine>> LocalEngine::open(const fs::path& stat
   } else {
     parts->runtime_status = runtime.status();
   }
-  clean_dead_sessions(root, [&](const std::string& name) { clean_session(*parts, name); });
+  parts->history_settings.retention = {settings.history_max_entries, settings.history_max_age_seconds * 1000000000LL};
+  parts->history_settings.log_ceiling = settings.history_log_ceiling;
+  if (auto history = history::HistoryStore::open(root)) {
+    parts->history = std::move(*history);
+  } else {
+    parts->history_status = history.status();  // builds go on; each says why nothing is recorded
+  }
+  clean_dead_sessions(root, [&](const std::string& name) {
+    clean_session(*parts, name);
+    if (parts->history) (void)parts->history->mark_interrupted(name);
+  });
   (void)parts->content->cleanup_ingest(std::chrono::seconds(3600));
 
   parts->images = std::make_unique<image::ImageStore>(*parts->database, *parts->content);

@@ -45,6 +45,13 @@ namespace dbuild::engine {
 /// ~/.local/share/dbuild) otherwise.
 [[nodiscard]] std::filesystem::path default_state_root();
 
+/// What the engine keeps of its build history (dbuild's config.json "history" section).
+struct EngineSettings {
+  std::size_t history_max_entries = 200;
+  std::int64_t history_max_age_seconds = 30LL * 24 * 3600;
+  std::int64_t history_log_ceiling = 64LL << 20;  // bytes of one step's output
+};
+
 class LocalEngine final : public sdk::Engine {
  public:
   /// Opens (creating) the state root, migrates its database, and cleans up after dead
@@ -55,7 +62,8 @@ class LocalEngine final : public sdk::Engine {
   [[nodiscard]] static sdk::Result<std::unique_ptr<LocalEngine>> open(const std::filesystem::path& state_root,
                                                                       plugin::PluginRegistry& plugins,
                                                                       sdk::Logger& logger,
-                                                                      sdk::Registry& registry);
+                                                                      sdk::Registry& registry,
+                                                                      const EngineSettings& settings = {});
   ~LocalEngine() override;
 
   [[nodiscard]] sdk::Result<sdk::EngineInfo> info() override;

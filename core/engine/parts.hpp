@@ -10,6 +10,7 @@
 #include "content/local_content_store.hpp"
 #include "context/checksum.hpp"
 #include "db/database.hpp"
+#include "engine/build_history.hpp"
 #include "engine/local_engine.hpp"
 #include "engine/session.hpp"
 #include "executor/runc_executor.hpp"
@@ -36,6 +37,9 @@ struct LocalEngine::Parts {
   std::unique_ptr<image::LayerBlobs> layer_blobs;
   std::unique_ptr<context::ChecksumCache> checksums;
   std::unique_ptr<solver::SqliteCacheStore> cache;
+  std::unique_ptr<history::HistoryStore> history;  // null when history.db cannot be used
+  sdk::Status history_status;                      // why it is null
+  HistorySettings history_settings;
   std::atomic<std::uint64_t> next_build{0};
 
   Parts(std::filesystem::path root_dir, plugin::PluginRegistry& plugin_registry, sdk::Logger& log,

@@ -80,6 +80,15 @@ void unmount_below(const fs::path& dir) {
     if (::umount2(target.c_str(), 0) != 0) ::umount2(target.c_str(), MNT_DETACH);
 }
 
+bool session_alive(const fs::path& state_root, const std::string& name) {
+  const fs::path lock_file = state_root / "sessions" / name / "lock";
+  std::error_code error;
+  if (name.empty() || !fs::exists(lock_file, error)) return false;
+  // Shared, so that a live session's exclusive lock makes this fail without taking anything.
+  auto lock = os::FileLock::acquire(lock_file, os::LockMode::Shared, os::LockWait::Try);
+  return !lock;
+}
+
 std::size_t clean_dead_sessions(const fs::path& state_root, const DeadSessionCleanup& cleanup) {
   std::error_code error;
   std::size_t cleaned = 0;

@@ -44,6 +44,9 @@ using DeadSessionCleanup = std::function<void(const std::string& name)>;
 /// `cleanup`, and removes them. Returns how many it cleaned.
 std::size_t clean_dead_sessions(const std::filesystem::path& state_root, const DeadSessionCleanup& cleanup);
 
+/// True while the process of session `name` holds its lock (false once it died or ended).
+[[nodiscard]] bool session_alive(const std::filesystem::path& state_root, const std::string& name);
+
 /// Unmounts every mount point at or below `dir` (deepest first), lazily when busy.
 void unmount_below(const std::filesystem::path& dir);
 

@@ -4,6 +4,7 @@
 #include <map>
 
 #include <dbuild/sdk/definition_json.hpp>
+#include <nlohmann/json.hpp>
 
 #include "oci/sha256.hpp"
 
@@ -43,13 +44,23 @@ std::vector<LocalSelection> local_selections(const sdk::Op& op, sdk::OpIndex inp
   return selections;
 }
 
+// The key of a local input as `op` reads it, and (into `local`) what each selection covered.
 sdk::Result<std::string> local_input_key(Worker& worker, const VertexResult& local, const sdk::Op& op,
-                                         sdk::OpIndex input, const std::string& source_key) {
+                                         sdk::OpIndex input, const std::string& source_key, nlohmann::json& record) {
   std::string combined = source_key;
   for (const auto& selection : local_selections(op, input)) {
     auto checksum = worker.local_checksum(local, selection);
     if (!checksum && checksum.status().code() != sdk::Code::NotFound) return checksum.status();
-    combined += "\n" + selection.path + "=" + (checksum ? *checksum : "missing");
+    const std::string digest = checksum ? checksum->digest : "missing";
+    combined += "\n" + selection.path + "=" + digest;
+    nlohmann::json entry = {{"path", selection.path}, {"checksum", digest}};
+    if (checksum) {
+      nlohmann::json files = nlohmann::json::object();
+      for (const auto& [path, summary] : checksum->files) files[path] = summary;
+      entry["files"] = std::move(files);
+      entry["file_count"] = checksum->file_count;
+    }
+    record.push_back(std::move(entry));
   }
   return oci::sha256_of(combined).str();
 }
@@ -92,6 +103,7 @@ sdk::Result<Plan> make_plan(const sdk::Definition& definition, Worker& worker, b
   plan.cache_keys.assign(count, {});
   plan.forced.assign(count, false);
   plan.local_results.assign(count, std::nullopt);
+  plan.key_inputs.assign(count, {});
   for (sdk::OpIndex index = 0; index < count; ++index) {
     if (!plan.needed[index]) continue;
     const auto& node = definition.node(index);
@@ -110,20 +122,32 @@ sdk::Result<Plan> make_plan(const sdk::Definition& definition, Worker& worker, b
       }
     }
     std::string failure;
+    nlohmann::json inputs = nlohmann::json::array();
+    nlohmann::json locals = nlohmann::json::array();
     auto canonical = sdk::canonical_op_json(node.op, [&](sdk::OpIndex raw_input) -> std::string {
       auto input = plan.representative[raw_input];
       forced = forced || plan.forced[input];
-      if (!plan.local_results[input]) return plan.cache_keys[input];
-      auto key = local_input_key(worker, *plan.local_results[input], node.op, raw_input, plan.cache_keys[input]);
-      if (!key) {
-        failure = key.status().message();
-        return {};
+      std::string key = plan.cache_keys[input];
+      if (plan.local_results[input]) {
+        auto local_key = local_input_key(worker, *plan.local_results[input], node.op, raw_input, key, locals);
+        if (!local_key) failure = local_key.status().message();
+        key = local_key ? *local_key : std::string();
       }
-      return *key;
+      inputs.push_back({{"digest", plan.digests[input]}, {"key", key}});
+      return key;
     });
     if (!failure.empty()) return sdk::Status::unavailable(failure).with_context(context);
     plan.forced[index] = forced;
     plan.cache_keys[index] = oci::sha256_of(std::string(kCacheKeyVersion) + "\n" + canonical + "\n" + identity).str();
+    nlohmann::json key_inputs = {
+        {"op", nlohmann::json::parse(sdk::canonical_op_json(node.op, [&](sdk::OpIndex raw) {
+                                       return plan.digests[plan.representative[raw]];
+                                     }),
+                                     nullptr, false)},
+        {"inputs", std::move(inputs)}};
+    if (!identity.empty()) key_inputs["identity"] = identity;
+    if (!locals.empty()) key_inputs["local"] = std::move(locals);
+    plan.key_inputs[index] = key_inputs.dump();
   }
   return plan;
 }

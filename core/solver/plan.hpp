@@ -21,12 +21,15 @@ struct Plan {
   std::vector<bool> forced;                  // per needed op: must run (no-cache, or an input must)
   std::vector<std::optional<VertexResult>> local_results;  // needed Local sources, resolved
   std::vector<std::vector<sdk::OpIndex>> inputs;           // per op: op_inputs, as representatives
+  std::vector<std::string> key_inputs;  // per needed op: what its key was made of, JSON (history's "why")
 };
 
 /// Digests of every op: sha256 of its canonical JSON with inputs replaced by their digests.
 [[nodiscard]] std::vector<std::string> op_digests(const sdk::Definition& definition);
 
-/// Builds the plan. Cache keys: sha256 of a version tag, the op's canonical JSON with each input
+/// Builds the plan. key_inputs holds, per needed op, {"op": its canonical JSON with inputs as
+/// digests, "identity": a source's identity, "inputs": [{"digest", "key"}], "local": [{"path",
+/// "checksum", "files": {path: "MODE DIGEST"}, "file_count"}]}. Cache keys: sha256 of a version tag, the op's canonical JSON with each input
 /// replaced by that input's key, and for sources their identity (an image's manifest digest);
 /// an input that is a local source is keyed by the checksum of exactly what this op reads of it.
 /// Errors: from Worker::source_identity or local_checksum, with the step's name as context.

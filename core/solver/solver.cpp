@@ -43,6 +43,7 @@ class Run {
     for (sdk::OpIndex index = 0; index < definition.size(); ++index) {
       steps_[index].digest = plan.digests[index];
       steps_[index].cache_key = plan.cache_keys[index];
+      steps_[index].key_inputs = plan.key_inputs[index];
       steps_[index].name = step_name(definition.node(index));
       steps_[index].location = definition.node(index).metadata.location;
     }

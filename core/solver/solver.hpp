@@ -39,6 +39,7 @@ struct StepRecord {
   std::int64_t completed_ns = 0;
   std::string error;
   std::optional<sdk::SourceLocation> location;
+  std::string key_inputs;  // JSON: what the cache key was made of (Plan::key_inputs)
 };
 
 struct SolveOutcome {

@@ -37,6 +37,15 @@ struct LocalSelection {
   std::vector<std::string> exclude_patterns;
 };
 
+/// A local selection's checksum, with the files it covered (for history's "why did this step
+/// run"): path -> "MODE DIGEST-OR-TARGET", the first kMaxListedFiles of them in walk order.
+struct LocalChecksum {
+  static constexpr std::size_t kMaxListedFiles = 1000;
+  std::string digest;
+  std::vector<std::pair<std::string, std::string>> files;
+  std::size_t file_count = 0;
+};
+
 /// What a running op may use: its identity, a way to report, and a way to learn it must stop.
 struct VertexContext {
   std::string digest;  // the op's digest, as progress events name it
@@ -63,8 +72,8 @@ class Worker {
   /// what a copy of it would produce changes (content, names, modes, link targets; not mtimes).
   /// Errors: not_found (a path that does not exist: reported when the op runs, so the key
   /// then stands for "missing"), unavailable.
-  [[nodiscard]] virtual sdk::Result<std::string> local_checksum(const VertexResult& local,
-                                                                const LocalSelection& selection) = 0;
+  [[nodiscard]] virtual sdk::Result<LocalChecksum> local_checksum(const VertexResult& local,
+                                                                  const LocalSelection& selection) = 0;
 
   /// Makes a source available: unpacks an image into snapshots, or names a local directory.
   [[nodiscard]] virtual sdk::Result<VertexResult> source(const sdk::SourceOp& op, const VertexContext& context) = 0;

@@ -170,7 +170,7 @@ sdk::Result<solver::VertexResult> LocalWorker::http_source(const sdk::SourceOp& 
   return solver::VertexResult{*committed, {}, {}, {}};
 }
 
-sdk::Result<std::string> LocalWorker::local_checksum(const solver::VertexResult& local,
+sdk::Result<solver::LocalChecksum> LocalWorker::local_checksum(const solver::VertexResult& local,
                                                      const solver::LocalSelection& selection) {
   return context::checksum_selection(services_.checksums, local.local_dir, local.include_patterns,
                                      local.exclude_patterns, selection);

@@ -15,10 +15,12 @@ sdk::Result<std::string> FakeWorker::source_identity(const sdk::SourceOp& op) {
   return found == image_digests.end() ? std::string("sha256:image") : found->second;
 }
 
-sdk::Result<std::string> FakeWorker::local_checksum(const solver::VertexResult&, const solver::LocalSelection& selection) {
+sdk::Result<solver::LocalChecksum> FakeWorker::local_checksum(const solver::VertexResult&,
+                                                              const solver::LocalSelection& selection) {
   std::lock_guard lock(mutex_);
   auto found = checksums.find(selection.path);
-  return found == checksums.end() ? std::string("v1") : found->second;
+  const std::string digest = found == checksums.end() ? std::string("v1") : found->second;
+  return solver::LocalChecksum{digest, {{selection.path, digest}}, 1};
 }
 
 solver::VertexResult FakeWorker::next_result(const solver::VertexContext& context) {

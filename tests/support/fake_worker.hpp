@@ -17,7 +17,8 @@ namespace dbuild::test {
 class FakeWorker final : public solver::Worker {
  public:
   sdk::Result<std::string> source_identity(const sdk::SourceOp& op) override;
-  sdk::Result<std::string> local_checksum(const solver::VertexResult& local, const solver::LocalSelection& selection) override;
+  sdk::Result<solver::LocalChecksum> local_checksum(const solver::VertexResult& local,
+                                                    const solver::LocalSelection& selection) override;
   sdk::Result<solver::VertexResult> source(const sdk::SourceOp& op, const solver::VertexContext& context) override;
   sdk::Result<solver::VertexResult> exec(const sdk::ExecOp& op, const std::vector<solver::VertexResult>& inputs,
                                          const solver::VertexContext& context) override;

@@ -48,7 +48,7 @@ struct Fixture {
   std::string checksum(LocalSelection selection, std::vector<std::string> exclude = {}) {
     auto sum = dbuild::context::checksum_selection(*cache, context, {}, exclude, selection);
     REQUIRE(sum);
-    return *sum;
+    return sum->digest;
   }
 };
 
@@ -113,5 +113,17 @@ TEST_CASE("an unchanged context is not read again, even by a new process", "[con
     write_file(fixture.context / "README", "README\n");
     CHECK(fixture.checksum({.path = "/"}) != first);
     CHECK(fixture.cache->files_hashed_for_test() == 1);
+  }
+}
+
+TEST_CASE("a checksum lists the files it covered, for history", "[context][checksum]") {
+  Fixture fixture;
+  auto sum = dbuild::context::checksum_selection(*fixture.cache, fixture.context, {}, {}, {.path = "app"});
+  REQUIRE(sum);
+  CHECK(sum->file_count == sum->files.size());
+  REQUIRE_FALSE(sum->files.empty());
+  for (const auto& [path, summary] : sum->files) {
+    CHECK(path.rfind("app", 0) == 0);
+    CHECK_FALSE(summary.empty());
   }
 }

@@ -1,0 +1,18 @@
+// history_commands.hpp: the `dbuild history` sub-commands that live in their own files, so that
+// each can grow without the others: why (history_why.cpp), and those added beside it. The group
+// itself is history_command() in cli/command.hpp.
+#pragma once
+
+#include <vector>
+
+#include "cli/command.hpp"
+
+namespace dbuild::cli {
+
+/// Every sub-command below, for history_command() to add.
+[[nodiscard]] std::vector<Command> history_extra_commands();
+
+/// `dbuild history why [REF] [STEP]`: why a step ran instead of coming from the cache.
+[[nodiscard]] Command history_why_command();
+
+}  // namespace dbuild::cli
