@@ -14,16 +14,12 @@
 #include "os/secure_path.hpp"
 #include "solver/solver.hpp"
 #include "worker/local_worker.hpp"
+#include "dbuild/sdk/time.hpp"
 
 namespace dbuild::engine {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::int64_t now_ns() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 std::optional<std::int64_t> source_date_epoch(const sdk::SolveRequest& request) {
   auto found = request.frontend_options.find("build-arg:SOURCE_DATE_EPOCH");
@@ -96,7 +92,7 @@ class BuildContext::FrontendView final : public sdk::FrontendContext {
   void warn(std::string message, std::optional<sdk::SourceLocation> location) override {
     sdk::ProgressEvent event;
     event.type = sdk::ProgressType::Warning;
-    event.timestamp_ns = now_ns();
+    event.timestamp_ns = sdk::now_ns();
     event.data = std::move(message);
     event.location = std::move(location);
     build_.progress().emit(event);

@@ -8,16 +8,12 @@
 #include <nlohmann/json.hpp>
 
 #include "oci/sha256.hpp"
+#include "dbuild/sdk/time.hpp"
 
 namespace dbuild::engine {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::int64_t now_ns() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 std::string option(const sdk::SolveRequest& request, const std::string& key, const std::string& fallback = "") {
   auto found = request.frontend_options.find(key);
@@ -34,7 +30,7 @@ history::BuildRecord describe(const sdk::SolveRequest& request, const std::strin
   history::BuildRecord build;
   build.session = session;
   build.frontend = request.frontend;
-  build.started = now_ns();
+  build.started = sdk::now_ns();
   build.context = dir_of(request, "context");
   build.git_url = option(request, "vcs:source");
   build.git_commit = option(request, "vcs:revision");
@@ -95,7 +91,7 @@ BuildHistory::BuildHistory(history::HistoryStore* store, const sdk::Status& why_
 void BuildHistory::warn(const std::string& message) {
   sdk::ProgressEvent event;
   event.type = sdk::ProgressType::Warning;
-  event.timestamp_ns = now_ns();
+  event.timestamp_ns = sdk::now_ns();
   event.data = message;
   downstream_.emit(event);
   build_.warnings.push_back(message);
@@ -137,7 +133,7 @@ void BuildHistory::add_output(const std::string& type, const sdk::Attributes& at
 
 void BuildHistory::finish(const sdk::Status& outcome) {
   if (!begun_) return;
-  build_.completed = now_ns();
+  build_.completed = sdk::now_ns();
   if (outcome) {
     build_.status = "completed";
   } else {

@@ -4,17 +4,9 @@
 #include <chrono>
 
 #include "oci/sha256.hpp"
+#include "dbuild/sdk/time.hpp"
 
 namespace dbuild::engine {
-namespace {
-
-std::int64_t now_ns() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-}  // namespace
-
 EngineStep::EngineStep(sdk::ProgressSink& progress, std::string name)
     : progress_(progress), name_(std::move(name)), digest_(oci::sha256_of("engine-step:" + name_).str()) {
   progress_.emit(make(sdk::ProgressType::Started));
@@ -40,7 +32,7 @@ void EngineStep::forward(sdk::ProgressEvent event) {
     event.vertex = digest_;
     event.name = name_;
   }
-  if (event.timestamp_ns == 0) event.timestamp_ns = now_ns();
+  if (event.timestamp_ns == 0) event.timestamp_ns = sdk::now_ns();
   progress_.emit(event);
 }
 
@@ -49,7 +41,7 @@ sdk::ProgressEvent EngineStep::make(sdk::ProgressType type) const {
   event.type = type;
   event.vertex = digest_;
   event.name = name_;
-  event.timestamp_ns = now_ns();
+  event.timestamp_ns = sdk::now_ns();
   return event;
 }
 

@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "solver/plan.hpp"
+#include "dbuild/sdk/time.hpp"
 
 namespace dbuild::solver {
 namespace {
@@ -21,11 +22,6 @@ struct Overloaded : F... {
 };
 template <class... F>
 Overloaded(F...) -> Overloaded<F...>;
-
-std::int64_t now_ns() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 std::string step_name(const sdk::DefinitionNode& node) {
   if (!node.metadata.description.empty()) return node.metadata.description;
@@ -60,7 +56,7 @@ class Run {
     out.type = type;
     out.vertex = plan_.digests[index];
     out.name = steps_[index].name;
-    out.timestamp_ns = now_ns();
+    out.timestamp_ns = sdk::now_ns();
     out.location = steps_[index].location;
     return out;
   }
@@ -94,16 +90,16 @@ class Run {
 void Run::mark_cached(sdk::OpIndex index, VertexResult result) {
   results_[index] = std::move(result);
   steps_[index].state = StepState::Cached;
-  steps_[index].started_ns = steps_[index].completed_ns = now_ns();
+  steps_[index].started_ns = steps_[index].completed_ns = sdk::now_ns();
   progress_.emit(event(sdk::ProgressType::Cached, index));
 }
 
 void Run::mark_local(sdk::OpIndex index) {
   results_[index] = plan_.local_results[index];
   steps_[index].state = StepState::Done;
-  steps_[index].started_ns = now_ns();
+  steps_[index].started_ns = sdk::now_ns();
   progress_.emit(event(sdk::ProgressType::Started, index));
-  steps_[index].completed_ns = now_ns();
+  steps_[index].completed_ns = sdk::now_ns();
   progress_.emit(event(sdk::ProgressType::Completed, index));
 }
 
@@ -161,7 +157,7 @@ void Run::run_one(sdk::OpIndex index) {
   {
     std::lock_guard lock(mutex_);
     for (auto input : plan_.inputs[index]) inputs.push_back(*results_[input]);
-    steps_[index].started_ns = now_ns();
+    steps_[index].started_ns = sdk::now_ns();
   }
   auto started = event(sdk::ProgressType::Started, index);
   for (auto input : plan_.inputs[index]) started.inputs.push_back(plan_.digests[input]);
@@ -179,7 +175,7 @@ void Run::run_one(sdk::OpIndex index) {
 
   std::lock_guard lock(mutex_);
   auto& step = steps_[index];
-  step.completed_ns = now_ns();
+  step.completed_ns = sdk::now_ns();
   --running_;
   if (result) {
     step.state = StepState::Done;

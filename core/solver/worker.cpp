@@ -2,23 +2,15 @@
 #include "solver/worker.hpp"
 
 #include <chrono>
+#include "dbuild/sdk/time.hpp"
 
 namespace dbuild::solver {
-namespace {
-
-std::int64_t now_ns() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-}  // namespace
-
 void VertexContext::log(int stream, std::string_view data) const {
   sdk::ProgressEvent event;
   event.type = sdk::ProgressType::Log;
   event.vertex = digest;
   event.name = name;
-  event.timestamp_ns = now_ns();
+  event.timestamp_ns = sdk::now_ns();
   event.stream = stream;
   event.data = std::string(data);
   progress.emit(event);
@@ -29,7 +21,7 @@ void VertexContext::status(const std::string& id, std::int64_t current, std::int
   event.type = sdk::ProgressType::Status;
   event.vertex = digest;
   event.name = name;
-  event.timestamp_ns = now_ns();
+  event.timestamp_ns = sdk::now_ns();
   event.id = id;
   event.current = current;
   event.total = total;

@@ -1,9 +1,15 @@
 // RFC 3339 time stamps in UTC (see time.hpp).
 #include "dbuild/sdk/time.hpp"
 
+#include <chrono>
 #include <ctime>
 
 namespace dbuild::sdk {
+
+std::int64_t now_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
 
 std::string format_rfc3339(std::int64_t seconds_since_epoch) {
   const std::time_t time = seconds_since_epoch;

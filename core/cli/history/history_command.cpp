@@ -12,6 +12,7 @@
 #include "cli/source_snippet.hpp"
 #include "cli/table.hpp"
 #include "cli/units.hpp"
+#include "dbuild/sdk/time.hpp"
 
 namespace dbuild::cli {
 namespace {
@@ -73,7 +74,7 @@ json step_json(const history::StepRecord& step) {
 }
 
 std::string duration_of(const history::BuildRecord& build) {
-  if (!build.completed) return build.status == "running" ? format_duration(now_ns() - build.started) + "+" : "-";
+  if (!build.completed) return build.status == "running" ? format_duration(sdk::now_ns() - build.started) + "+" : "-";
   return format_duration(build.completed - build.started);
 }
 
@@ -88,7 +89,7 @@ int run_ls(App& app, std::span<const std::string> args, const std::string& path)
   const auto format = values["format"].as<std::string>();
   if (format != "table" && format != "json")
     return usage_error(app, path, fmt::format("unknown format \"{}\" (want table or json)", format));
-  auto filter = parse_filters(strings(values, "filter"), now_ns());
+  auto filter = parse_filters(strings(values, "filter"), sdk::now_ns());
   if (!filter) return usage_error(app, path, filter.status().to_string());
   if (values.count("limit")) filter->limit = values["limit"].as<std::size_t>();
   auto store = open_history(app);
@@ -287,7 +288,7 @@ int run_search(App& app, std::span<const std::string> args, const std::string& p
   if (parser.values().count("since")) {
     auto age = parse_age_ns(parser.values()["since"].as<std::string>());
     if (!age) return usage_error(app, path, age.status().with_context("--since").to_string());
-    since = now_ns() - *age;
+    since = sdk::now_ns() - *age;
   }
   auto store = open_history(app);
   if (!store) return report_error(app, store.status());

@@ -10,15 +10,11 @@
 
 #include "cli/units.hpp"
 #include "engine/session.hpp"
+#include "dbuild/sdk/time.hpp"
 
 namespace dbuild::cli::history_cli {
 
 namespace fs = std::filesystem;
-
-std::int64_t now_ns() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 sdk::Result<std::unique_ptr<history::HistoryStore>> open_history(App& app) {
   const auto root = app.state_root();

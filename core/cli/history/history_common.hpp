@@ -23,7 +23,6 @@ namespace dbuild::cli::history_cli {
 /// "24h", "7d", "90m" -> nanoseconds. Errors: invalid_argument.
 [[nodiscard]] sdk::Result<std::int64_t> parse_age_ns(const std::string& text);
 
-[[nodiscard]] std::int64_t now_ns();
 /// "1.2s", "3m4s", "1h2m": a build's or step's duration.
 [[nodiscard]] std::string format_duration(std::int64_t ns);
 /// "2026-11-30 08:50:12 UTC".
