@@ -11,11 +11,11 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
-#include "oci/image_config.hpp"
 #include "oci/image_format.hpp"
 #include "oci/sha256.hpp"
 #include "support/conformance.hpp"
 #include "support/conformance_report.hpp"
+#include "support/oci_reader_check.hpp"
 #include "support/oci_schema.hpp"
 
 namespace {
@@ -28,21 +28,7 @@ using dbuild::test::SchemaVerdict;
 using dbuild::test::Tally;
 using nlohmann::json;
 
-constexpr const char* kDescriptorType = "application/vnd.oci.descriptor.v1+json";
-constexpr const char* kLayoutHeaderType = "application/vnd.oci.layout.header.v1+json";
-
 json load_json(const fs::path& path) { return json::parse(dbuild::test::read_bytes(path)); }
-
-// dbuild's own reader for the media type: "" when it accepts the document, else why not. dbuild
-// never reads an oci-layout header, so the schema alone judges those.
-std::string dbuild_refusal(const std::string& media_type, const std::string& document) {
-  auto why = [](const auto& result) { return result ? std::string() : result.status().message(); };
-  if (media_type == kDescriptorType) return why(oci::parse_descriptor(document));
-  if (media_type == kLayoutHeaderType) return "";
-  if (oci::is_manifest_type(media_type)) return why(oci::parse_manifest(document));
-  if (oci::is_index_type(media_type)) return why(oci::parse_index(document));
-  return why(oci::parse_config(document));
-}
 
 // A document to judge, what the corpus expects, and (after the validator ran) its verdict.
 struct Judged {
@@ -62,7 +48,7 @@ void judge_all(const fs::path& schema_dir, const std::vector<Judged>& documents)
   const std::vector<SchemaVerdict> verdicts = dbuild::test::validate_with_oci_schemas(schema_dir, checks);
   for (std::size_t i = 0; i < documents.size(); ++i) {
     const Judged& judged = documents[i];
-    const std::string refusal = dbuild_refusal(judged.media_type, judged.document);
+    const std::string refusal = dbuild::test::refusal_by_dbuild_reader(judged.media_type, judged.document);
     const bool valid = verdicts[i].valid && refusal.empty();
     std::string why;
     if (judged.must_pass && !valid)
