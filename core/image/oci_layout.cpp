@@ -7,9 +7,10 @@
 #include <archive_entry.h>
 
 #include <fstream>
+#include <functional>
 #include <sstream>
 
-#include <nlohmann/json.hpp>
+#include "oci/image_config.hpp"
 
 namespace dbuild::image {
 namespace {
@@ -132,17 +133,12 @@ sdk::Result<LayoutRef> parse_layout_ref(std::string_view identifier) {
 }
 
 sdk::Result<std::vector<std::string>> config_diff_ids(std::string_view config_json) {
-  auto config = nlohmann::json::parse(config_json, nullptr, false);
-  if (!config.is_object() || !config.contains("rootfs") || !config["rootfs"].contains("diff_ids") ||
-      !config["rootfs"]["diff_ids"].is_array())
-    return sdk::Status::invalid_argument("image config has no rootfs.diff_ids");
-  std::vector<std::string> diff_ids;
-  for (const auto& id : config["rootfs"]["diff_ids"]) {
-    if (!id.is_string() || !sdk::Digest::parse(id.get<std::string>()))
-      return sdk::Status::invalid_argument("image config has an invalid diff id");
-    diff_ids.push_back(id.get<std::string>());
-  }
-  return diff_ids;
+  auto config = oci::parse_config(config_json);
+  if (!config) return config.status().with_context("reading the image config");
+  for (const auto& id : config->diff_ids)
+    if (!sdk::Digest::parse(id))
+      return sdk::Status::invalid_argument("image config has an invalid diff id \"" + id + "\"");
+  return std::move(config->diff_ids);
 }
 
 sdk::Result<ResolvedImage> resolve_oci_layout(const LayoutRef& ref, const sdk::Platform& platform,

@@ -43,7 +43,8 @@ struct ResolvedImage {
 /// Stores the layer blobs of `image` that `content` lacks. Errors: as resolve_oci_layout.
 [[nodiscard]] sdk::Status import_layers(const LayoutRef& ref, const ResolvedImage& image, sdk::ContentStore& content);
 
-/// The diff ids of an image config. Errors: invalid_argument (no rootfs.diff_ids).
+/// The diff ids of an image config, read with oci::parse_config. Errors: invalid_argument (a
+/// config the image spec refuses, or a diff id that is not a digest).
 [[nodiscard]] sdk::Result<std::vector<std::string>> config_diff_ids(std::string_view config_json);
 
 }  // namespace dbuild::image

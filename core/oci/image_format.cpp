@@ -4,58 +4,42 @@
 #include <nlohmann/json.hpp>
 
 #include "oci/sha256.hpp"
+#include "oci/strict_json.hpp"
 
 namespace dbuild::oci {
 namespace {
 
 using json = nlohmann::json;
+using strict_json::Invalid;
 
-struct Invalid : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
-
-std::string text_field(const json& object, const char* name, const std::string& where, bool required) {
-  auto found = object.find(name);
-  if (found == object.end()) {
-    if (required) throw Invalid(where + ": missing \"" + name + "\"");
-    return {};
-  }
-  if (!found->is_string()) throw Invalid(where + "." + name + ": expected a string");
-  return found->get<std::string>();
-}
-
-std::map<std::string, std::string> annotations_of(const json& object, const std::string& where) {
-  std::map<std::string, std::string> annotations;
-  auto found = object.find("annotations");
-  if (found == object.end() || found->is_null()) return annotations;
-  if (!found->is_object()) throw Invalid(where + ".annotations: expected an object");
-  for (const auto& [key, value] : found->items()) {
-    if (!value.is_string()) throw Invalid(where + ".annotations." + key + ": expected a string");
-    annotations[key] = value.get<std::string>();
-  }
-  return annotations;
+sdk::Platform platform_of(const json& object, const std::string& where) {
+  sdk::Platform platform;
+  platform.os = strict_json::string_of(object, "os", where);
+  platform.architecture = strict_json::string_of(object, "architecture", where);
+  platform.variant = strict_json::string_of(object, "variant", where);
+  platform.os_version = strict_json::string_of(object, "os.version", where);
+  platform.os_features = strict_json::strings_of(object, "os.features", where);
+  return platform;
 }
 
 sdk::Descriptor descriptor_of(const json& object, const std::string& where) {
   if (!object.is_object()) throw Invalid(where + ": expected an object");
   sdk::Descriptor descriptor;
-  descriptor.media_type = text_field(object, "mediaType", where, true);
-  auto digest = sdk::Digest::parse(text_field(object, "digest", where, true));
+  descriptor.media_type = strict_json::string_of(object, "mediaType", where);
+  if (descriptor.media_type.empty()) throw Invalid(where + ": missing \"mediaType\"");
+  if (strict_json::find(object, "digest") == nullptr) throw Invalid(where + ": missing \"digest\"");
+  auto digest = sdk::Digest::parse(strict_json::string_of(object, "digest", where));
   if (!digest) throw Invalid(where + ".digest: " + digest.status().message());
   descriptor.digest = *digest;
-  auto size = object.find("size");
-  if (size == object.end() || !size->is_number_integer() || size->get<std::int64_t>() < 0)
-    throw Invalid(where + ".size: expected a non-negative integer");
-  descriptor.size = size->get<std::int64_t>();
-  descriptor.annotations = annotations_of(object, where);
-  if (auto platform = object.find("platform"); platform != object.end() && platform->is_object()) {
-    sdk::Platform value;
-    value.os = text_field(*platform, "os", where + ".platform", true);
-    value.architecture = text_field(*platform, "architecture", where + ".platform", true);
-    value.variant = text_field(*platform, "variant", where + ".platform", false);
-    value.os_version = text_field(*platform, "os.version", where + ".platform", false);
-    descriptor.platform = value;
-  }
+  if (strict_json::find(object, "size") == nullptr) throw Invalid(where + ": missing \"size\"");
+  descriptor.size = strict_json::int_of(object, "size", where);
+  if (descriptor.size < 0) throw Invalid(where + ".size: expected a non-negative integer");
+  (void)strict_json::strings_of(object, "urls", where);
+  (void)strict_json::base64_of(object, "data", where);
+  (void)strict_json::string_of(object, "artifactType", where);
+  descriptor.annotations = strict_json::string_map_of(object, "annotations", where);
+  if (strict_json::find(object, "platform") != nullptr)
+    descriptor.platform = platform_of(strict_json::object_of(object, "platform", where), where + ".platform");
   return descriptor;
 }
 
@@ -66,22 +50,28 @@ json descriptor_json(const sdk::Descriptor& descriptor) {
     json platform = {{"os", descriptor.platform->os}, {"architecture", descriptor.platform->architecture}};
     if (!descriptor.platform->variant.empty()) platform["variant"] = descriptor.platform->variant;
     if (!descriptor.platform->os_version.empty()) platform["os.version"] = descriptor.platform->os_version;
+    if (!descriptor.platform->os_features.empty()) platform["os.features"] = descriptor.platform->os_features;
     out["platform"] = platform;
   }
   return out;
 }
 
-json parse_object(std::string_view text, const char* what) {
-  auto doc = json::parse(text, nullptr, false);
-  if (doc.is_discarded() || !doc.is_object()) throw Invalid(std::string(what) + " is not a JSON object");
-  if (doc.value("schemaVersion", 0) != 2) throw Invalid(std::string(what) + ": schemaVersion is not 2");
+// The fields manifests and indexes share: schemaVersion 2, mediaType, artifactType, subject.
+json versioned_object(std::string_view text, const std::string& what) {
+  auto doc = strict_json::parse_object(text, what);
+  if (strict_json::int_of(doc, "schemaVersion", what) != 2) throw Invalid(what + ": schemaVersion is not 2");
+  (void)strict_json::string_of(doc, "artifactType", what);
+  if (strict_json::find(doc, "subject") != nullptr) (void)descriptor_of(doc["subject"], what + ".subject");
   return doc;
 }
 
-// containerd's arm rule: a v8 machine runs v7, v6 and v5 images, and so on down.
-int arm_variant_rank(const std::string& variant) {
-  if (variant.size() == 2 && variant[0] == 'v' && variant[1] >= '5' && variant[1] <= '8') return variant[1] - '0';
-  return variant.empty() ? 7 : 0;
+std::vector<sdk::Descriptor> descriptors_of(const json& doc, const char* name, const std::string& what) {
+  const json* list = strict_json::find(doc, name);
+  if (list == nullptr || !list->is_array()) throw Invalid(what + "." + name + ": expected an array");
+  std::vector<sdk::Descriptor> out;
+  for (std::size_t i = 0; i < list->size(); ++i)
+    out.push_back(descriptor_of((*list)[i], what + "." + name + "[" + std::to_string(i) + "]"));
+  return out;
 }
 
 }  // namespace
@@ -97,21 +87,29 @@ bool is_manifest_type(std::string_view media_type) {
 std::string declared_media_type(std::string_view text) {
   auto doc = json::parse(text, nullptr, false);
   if (!doc.is_object()) return {};
-  return doc.value("mediaType", "");
+  auto found = doc.find("mediaType");
+  return found != doc.end() && found->is_string() ? found->get<std::string>() : std::string();
+}
+
+sdk::Result<sdk::Descriptor> parse_descriptor(std::string_view text) {
+  try {
+    return descriptor_of(strict_json::parse_object(text, "descriptor"), "descriptor");
+  } catch (const Invalid& error) {
+    return sdk::Status::invalid_argument(error.what());
+  }
 }
 
 sdk::Result<Manifest> parse_manifest(std::string_view text) {
   try {
-    auto doc = parse_object(text, "manifest");
+    auto doc = versioned_object(text, "manifest");
     Manifest manifest;
-    manifest.media_type = doc.value("mediaType", std::string(sdk::media_type::kOciManifest));
+    if (auto media_type = strict_json::string_of(doc, "mediaType", "manifest"); !media_type.empty())
+      manifest.media_type = media_type;
     if (!is_manifest_type(manifest.media_type)) throw Invalid("manifest: unexpected mediaType " + manifest.media_type);
-    manifest.config = descriptor_of(doc.value("config", json()), "manifest.config");
-    auto layers = doc.find("layers");
-    if (layers == doc.end() || !layers->is_array()) throw Invalid("manifest.layers: expected an array");
-    for (std::size_t i = 0; i < layers->size(); ++i)
-      manifest.layers.push_back(descriptor_of((*layers)[i], "manifest.layers[" + std::to_string(i) + "]"));
-    manifest.annotations = annotations_of(doc, "manifest");
+    if (strict_json::find(doc, "config") == nullptr) throw Invalid("manifest: missing \"config\"");
+    manifest.config = descriptor_of(doc["config"], "manifest.config");
+    manifest.layers = descriptors_of(doc, "layers", "manifest");
+    manifest.annotations = strict_json::string_map_of(doc, "annotations", "manifest");
     return manifest;
   } catch (const Invalid& error) {
     return sdk::Status::invalid_argument(error.what());
@@ -120,14 +118,12 @@ sdk::Result<Manifest> parse_manifest(std::string_view text) {
 
 sdk::Result<Index> parse_index(std::string_view text) {
   try {
-    auto doc = parse_object(text, "index");
+    auto doc = versioned_object(text, "index");
     Index index;
-    index.media_type = doc.value("mediaType", std::string(sdk::media_type::kOciIndex));
-    auto manifests = doc.find("manifests");
-    if (manifests == doc.end() || !manifests->is_array()) throw Invalid("index.manifests: expected an array");
-    for (std::size_t i = 0; i < manifests->size(); ++i)
-      index.manifests.push_back(descriptor_of((*manifests)[i], "index.manifests[" + std::to_string(i) + "]"));
-    index.annotations = annotations_of(doc, "index");
+    if (auto media_type = strict_json::string_of(doc, "mediaType", "index"); !media_type.empty())
+      index.media_type = media_type;
+    index.manifests = descriptors_of(doc, "manifests", "index");
+    index.annotations = strict_json::string_map_of(doc, "annotations", "index");
     return index;
   } catch (const Invalid& error) {
     return sdk::Status::invalid_argument(error.what());
@@ -160,23 +156,20 @@ std::vector<std::string> chain_ids(const std::vector<std::string>& diff_ids) {
   return chains;
 }
 
-std::optional<std::size_t> select_platform(const Index& index, const sdk::Platform& wanted) {
+std::optional<std::size_t> select_platform(const Index& index, const PlatformMatcher& matcher) {
   std::optional<std::size_t> best;
-  int best_rank = -1;
+  std::size_t best_rank = 0;
   for (std::size_t i = 0; i < index.manifests.size(); ++i) {
     const auto& platform = index.manifests[i].platform;
-    if (!platform || platform->os != wanted.os || platform->architecture != wanted.architecture) continue;
-    if (wanted.architecture != "arm") {
-      if (platform->variant == wanted.variant || platform->variant.empty() || wanted.variant.empty()) {
-        int rank = platform->variant == wanted.variant ? 2 : 1;
-        if (rank > best_rank) best = i, best_rank = rank;
-      }
-      continue;
-    }
-    int rank = arm_variant_rank(platform->variant);
-    if (rank > 0 && rank <= arm_variant_rank(wanted.variant) && rank > best_rank) best = i, best_rank = rank;
+    if (!platform) continue;
+    auto rank = matcher.rank(*platform);
+    if (rank && (!best || *rank < best_rank)) best = i, best_rank = *rank;
   }
   return best;
+}
+
+std::optional<std::size_t> select_platform(const Index& index, const sdk::Platform& wanted) {
+  return select_platform(index, PlatformMatcher::only(wanted));
 }
 
 }  // namespace dbuild::oci

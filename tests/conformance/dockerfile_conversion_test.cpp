@@ -3,7 +3,6 @@
 // converter, with a fake FrontendContext, and prints how many passed.
 #include <algorithm>
 #include <ctime>
-#include <deque>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -22,6 +21,7 @@
 #include "parser/parser.hpp"
 #include "support/fake_frontend_context.hpp"
 #include "support/conformance.hpp"
+#include "support/conformance_report.hpp"
 #include "support/skip.hpp"
 #include "dbuild/sdk/time.hpp"
 
@@ -39,52 +39,8 @@ fs::path corpus_dir() { return dbuild::test::conformance_corpus(DBUILD_CONFORMAN
 
 json load_json(const fs::path& path) { return json::parse(dbuild::test::read_bytes(path)); }
 
-struct Tally {
-  int passed = 0;
-  int total = 0;
-  std::vector<std::string> departures;  // cases dbuild answers differently on purpose, with why
-  std::vector<std::string> failures;
-
-  // `why` is empty when the case passed.
-  void record(const std::string& what, const std::string& why) {
-    ++total;
-    if (why.empty()) {
-      ++passed;
-    } else {
-      failures.push_back(what + ": " + why);
-    }
-  }
-  // A deliberate departure from BuildKit: `why` is empty when dbuild did what it means to instead.
-  void depart(const std::string& what, const std::string& reason, const std::string& why) {
-    ++total;
-    if (why.empty()) {
-      departures.push_back(what + ": " + reason);
-    } else {
-      failures.push_back(what + " (a departure: " + reason + "): " + why);
-    }
-  }
-};
-
-struct Report {
-  std::deque<std::pair<std::string, Tally>> groups;  // deque: group() references stay valid
-
-  Tally& group(const std::string& name) { return groups.emplace_back(name, Tally{}).second; }
-
-  void print(const std::string& title) const {
-    int passed = 0, departed = 0, total = 0;
-    for (const auto& [name, tally] : groups) {
-      passed += tally.passed;
-      departed += static_cast<int>(tally.departures.size());
-      total += tally.total;
-      WARN(name << ": " << tally.passed << "/" << tally.total << " passed"
-                << (tally.departures.empty() ? "" : ", " + std::to_string(tally.departures.size()) + " departed"));
-      for (const auto& departure : tally.departures) WARN("DEPARTED " << name << ": " << departure);
-      for (const auto& failure : tally.failures) UNSCOPED_INFO("FAILED " << name << ": " << failure);
-    }
-    WARN(title << ": " << passed << "/" << total << " passed, " << departed << " deliberate departures");
-    CHECK(passed + departed == total);
-  }
-};
+using dbuild::test::Report;
+using dbuild::test::Tally;
 
 // The images the cases name: BuildKit's tests pull them; here they resolve to a small config.
 void add_known_images(FakeFrontendContext& context) {

@@ -34,3 +34,16 @@ TEST_CASE("host platform is a linux platform", "[sdk][platform]") {
   CHECK(sdk::Platform::host().os == "linux");
   CHECK_FALSE(sdk::Platform::host().architecture.empty());
 }
+
+TEST_CASE("platform specifiers keep what normalisation would change; parse normalises", "[sdk][platform]") {
+  auto arm = sdk::Platform::parse_specifier("linux/arm");
+  REQUIRE(arm);
+  CHECK(arm->str() == "linux/arm");
+  CHECK(arm->normalized().str() == "linux/arm/v7");
+  auto windows = sdk::Platform::parse_specifier("windows(10.0.17763+win32k)/amd64");
+  REQUIRE(windows);
+  CHECK(windows->os_version == "10.0.17763");
+  CHECK(windows->os_features == std::vector<std::string>{"win32k"});
+  CHECK(windows->str() == "windows/amd64");
+  CHECK(windows->str_all() == "windows(10.0.17763+win32k)/amd64");
+}
