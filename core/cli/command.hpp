@@ -79,6 +79,7 @@ Command version_command();
 Command plugin_command();
 Command build_command();
 Command images_command();
+Command imagetools_command();
 Command login_command();
 Command logout_command();
 Command du_command();

@@ -19,6 +19,11 @@ registry::ClientOptions client_options(App& app, registry::HostRules hosts) {
   return options;
 }
 
+sdk::Status with_registry_hint(sdk::Status status, const std::string& registry) {
+  if (status.code() != sdk::Code::Unavailable || !status.hint().empty()) return status;
+  return std::move(status).with_hint(fmt::format("check that the registry {} is running and reachable", registry));
+}
+
 sdk::Result<std::unique_ptr<RegistryAccess>> RegistryAccess::open(App& app) {
   auto hosts = registry::load_host_rules();
   if (!hosts) return hosts.status();

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <memory>
+#include <string>
 
 #include <dbuild/sdk/status.hpp>
 
@@ -14,6 +15,9 @@ namespace dbuild::cli {
 
 /// Client options with `hosts` and, under --debug, one line per request on stderr.
 [[nodiscard]] registry::ClientOptions client_options(App& app, registry::HostRules hosts);
+
+/// `status` with a hint to check that `registry` is up, when it is unavailable and has no hint.
+[[nodiscard]] sdk::Status with_registry_hint(sdk::Status status, const std::string& registry);
 
 /// A client that logs in with Docker's stored credentials. Owns what the client borrows.
 class RegistryAccess {
