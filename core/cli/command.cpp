@@ -165,6 +165,7 @@ Command root_command() {
   root.subcommands.push_back(du_command());
   root.subcommands.push_back(history_command());
   root.subcommands.push_back(images_command());
+  root.subcommands.push_back(imagetools_command());
   root.subcommands.push_back(login_command());
   root.subcommands.push_back(logout_command());
   root.subcommands.push_back(plugin_command());

@@ -80,6 +80,7 @@ Command plugin_command();
 Command build_command();
 Command history_command();
 Command images_command();
+Command imagetools_command();
 Command login_command();
 Command logout_command();
 Command du_command();

@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 
 #include "cli/command.hpp"
+#include "cli/registry_access.hpp"
 #include "registry/docker_config.hpp"
 #include "registry/registry_client.hpp"
 
@@ -82,17 +83,6 @@ LoginInput read_credentials(App& app, const po::variables_map& values, const std
     input.exit = kExitFailure;
   }
   return input;
-}
-
-registry::ClientOptions client_options(App& app, registry::HostRules hosts) {
-  registry::ClientOptions options;
-  options.hosts = std::move(hosts);
-  if (app.globals().debug)
-    options.on_request = [&app](const registry::RequestRecord& record) {
-      app.err() << fmt::format("debug: {} {} -> {}\n", record.method, record.url,
-                               record.status ? std::to_string(record.status) : record.error);
-    };
-  return options;
 }
 
 int run_login(App& app, std::span<const std::string> args, const std::string& path) {

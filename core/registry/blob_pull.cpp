@@ -2,6 +2,7 @@
 // after a dropped connection) and whole images (manifest, config, layers in parallel).
 #include <fmt/format.h>
 
+#include "oci/sha256.hpp"
 #include "registry/client_core.hpp"
 #include "registry/manifest_util.hpp"
 #include "registry/parallel.hpp"
@@ -147,6 +148,31 @@ sdk::Status RegistryClient::pull_blob(const oci::Reference& repository, const sd
   if (auto status = download.run(); !status) return status;
   core_->locations().add(repository.domain, repository.path, blob.digest);
   return sdk::Status::ok();
+}
+
+// Configs are small and read whole; a sha256 digest is checked here, others are refused (the
+// store, which checks them for pull_blob, is not involved).
+sdk::Result<std::string> RegistryClient::fetch_blob(const oci::Reference& repository, const sdk::Descriptor& blob,
+                                                    std::int64_t max_size) {
+  auto where = where_of(repository, blob.digest.str());
+  if (blob.size > max_size)
+    return sdk::Status::invalid_argument(
+        fmt::format("{}: the blob is {} bytes, more than the {} read into memory", where, blob.size, max_size));
+  if (blob.digest.algorithm() != "sha256")
+    return sdk::Status::invalid_argument(fmt::format("{}: unsupported digest algorithm", where));
+  HttpRequest request;
+  request.url = fmt::format("/v2/{}/blobs/{}", repository.path, blob.digest.str());
+  request.follow_redirects = true;
+  auto response = core_->send({repository.domain, {pull_scope(repository.path)}}, request);
+  if (!response) return response.status().with_context("fetching " + where);
+  if (response->status != 200)
+    return status_from_response(*response, repository.domain).with_context("fetching " + where);
+  if (static_cast<std::int64_t>(response->body.size()) != blob.size || oci::sha256_of(response->body) != blob.digest)
+    return sdk::Status::invalid_argument(
+        fmt::format("{}: the blob does not match its digest or size ({} bytes, {}); refused", where,
+                    response->body.size(), oci::sha256_of(response->body).str()));
+  core_->locations().add(repository.domain, repository.path, blob.digest);
+  return std::move(response->body);
 }
 
 sdk::Result<PulledImage> RegistryClient::pull_image(const oci::Reference& reference, const sdk::Platform& platform,

@@ -1,5 +1,5 @@
 // blob_push.cpp: pushing blobs (HEAD first, cross-repository mount, monolithic or chunked
-// upload, a fresh upload session after a failure) and whole images, blobs before manifests.
+// upload, a fresh upload session after a failure), and copying a blob between repositories.
 #include <fmt/format.h>
 
 #include "oci/image_format.hpp"
@@ -31,6 +31,7 @@ class BlobUpload {
   sdk::Result<bool> try_mount(const std::string& source);  // true: mounted; false: upload_url_ set or not
   sdk::Status upload();                                    // with fresh sessions after failures
   [[nodiscard]] const std::string& where() const { return where_; }
+  void use_file(std::filesystem::path file) { file_ = std::move(file); }
 
  private:
   Core::Call call(Core::Retry retry = Core::Retry::Yes) const {
@@ -162,6 +163,30 @@ sdk::Status BlobUpload::upload() {
   }
 }
 
+// HEAD, then a mount from `source` (a repository of the same registry) when there is one: true
+// when the repository now has the blob. A refused mount leaves `upload` with the session the
+// registry opened instead.
+sdk::Result<bool> present_or_mounted(Core& core, BlobUpload& upload, const oci::Reference& repository,
+                                     const sdk::Descriptor& blob, const std::optional<std::string>& source,
+                                     const TransferOptions& options) {
+  auto report = [&](TransferProgress::State state) {
+    if (options.progress) options.progress({blob.digest, blob.media_type, state, blob.size, blob.size});
+  };
+  auto exists = upload.exists();
+  if (!exists) return exists.status();
+  if (*exists) {
+    core.locations().add(repository.domain, repository.path, blob.digest);
+    report(TransferProgress::State::Exists);
+    return true;
+  }
+  if (!source) return false;
+  auto mounted = upload.try_mount(*source);
+  if (!mounted || !*mounted) return false;
+  core.locations().add(repository.domain, repository.path, blob.digest);
+  report(TransferProgress::State::Mounted);
+  return true;
+}
+
 }  // namespace
 
 sdk::Status RegistryClient::push_blob(const oci::Reference& repository, const sdk::Descriptor& blob,
@@ -170,27 +195,30 @@ sdk::Status RegistryClient::push_blob(const oci::Reference& repository, const sd
   auto where = where_of(repository, blob.digest.str());
   if (!file) return file.status().with_context("pushing " + where);
   BlobUpload upload(*core_, repository, blob, *file, options);
-  auto& locations = core_->locations();
-  auto exists = upload.exists();
-  if (!exists) return exists.status().with_context("pushing " + where);
-  auto report = [&](TransferProgress::State state) {
-    if (options.progress) options.progress({blob.digest, blob.media_type, state, blob.size, blob.size});
-  };
-  if (*exists) {
-    locations.add(repository.domain, repository.path, blob.digest);
-    report(TransferProgress::State::Exists);
-    return sdk::Status::ok();
-  }
-  if (auto source = locations.find(repository.domain, blob.digest, repository.path)) {
-    auto mounted = upload.try_mount(*source);
-    if (mounted && *mounted) {
-      locations.add(repository.domain, repository.path, blob.digest);
-      report(TransferProgress::State::Mounted);
-      return sdk::Status::ok();
-    }
-  }
+  auto source = core_->locations().find(repository.domain, blob.digest, repository.path);
+  auto present = present_or_mounted(*core_, upload, repository, blob, source, options);
+  if (!present) return present.status().with_context("pushing " + where);
+  if (*present) return sdk::Status::ok();
   if (auto status = upload.upload(); !status) return status.with_context("pushing " + where);
-  locations.add(repository.domain, repository.path, blob.digest);
+  core_->locations().add(repository.domain, repository.path, blob.digest);
+  return sdk::Status::ok();
+}
+
+sdk::Status RegistryClient::copy_blob(const oci::Reference& from, const oci::Reference& to, const sdk::Descriptor& blob,
+                                      sdk::ContentStore& scratch, const TransferOptions& options) {
+  auto where = where_of(to, blob.digest.str());
+  BlobUpload upload(*core_, to, blob, {}, options);
+  std::optional<std::string> source;
+  if (from.domain == to.domain && from.path != to.path) source = from.path;
+  auto present = present_or_mounted(*core_, upload, to, blob, source, options);
+  if (!present) return present.status().with_context("copying to " + where);
+  if (*present) return sdk::Status::ok();
+  if (auto status = pull_blob(from, blob, scratch, options); !status) return status.with_context("copying to " + where);
+  auto file = scratch.path(blob.digest);
+  if (!file) return file.status().with_context("copying to " + where);
+  upload.use_file(*file);
+  if (auto status = upload.upload(); !status) return status.with_context("pushing " + where);
+  core_->locations().add(to.domain, to.path, blob.digest);
   return sdk::Status::ok();
 }
 

@@ -19,6 +19,8 @@ sdk::Result<FetchedManifest> read_manifest_response(const HttpResponse& response
                                                     const std::string& reference,
                                                     const std::optional<sdk::Digest>& expected) {
   auto where = where_of(repository, reference);
+  // As resolve() says it: the reference is what the user needs to see, not the registry's code.
+  if (response.status == 404) return sdk::Status::not_found(fmt::format("{}: not found", where));
   if (response.status != 200)
     return status_from_response(response, repository.domain).with_context("fetching " + where);
   FetchedManifest fetched;

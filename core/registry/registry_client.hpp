@@ -122,6 +122,25 @@ class RegistryClient {
   [[nodiscard]] sdk::Result<PulledImage> pull_image(const oci::Reference& reference, const sdk::Platform& platform,
                                                     sdk::ContentStore& store, const TransferOptions& options = {});
 
+  /// A small blob (an image config) into memory, verified against the descriptor's digest and
+  /// size. Errors as pull_blob, and invalid_argument when the descriptor's size passes
+  /// `max_size` (so that a hostile descriptor cannot make the client hold gigabytes).
+  [[nodiscard]] sdk::Result<std::string> fetch_blob(const oci::Reference& repository, const sdk::Descriptor& blob,
+                                                    std::int64_t max_size = 16 * 1024 * 1024);
+
+  /// Makes `to` hold a blob that `from` holds: nothing when it has it already; a cross-repository
+  /// mount within one registry; else (another registry, or a refused mount) a download into
+  /// `scratch` and an upload. Errors as pull_blob and push_blob.
+  [[nodiscard]] sdk::Status copy_blob(const oci::Reference& from, const oci::Reference& to, const sdk::Descriptor& blob,
+                                      sdk::ContentStore& scratch, const TransferOptions& options = {});
+
+  /// Copies the manifest or index `root` of repository `from`, with everything it names, into
+  /// repository `to` (tags of both are ignored): blobs first (copy_blob, in parallel), then child
+  /// manifests, `root` last, all by digest. Errors: as copy_blob and push_manifest, not_found
+  /// (`root` or a child missing from `from`), invalid_argument (not a manifest or index).
+  [[nodiscard]] sdk::Status copy_image(const oci::Reference& from, const oci::Reference& to, const sdk::Descriptor& root,
+                                       sdk::ContentStore& scratch, const TransferOptions& options = {});
+
   /// Uploads a blob from `store` unless the repository has it; mounts it from another repository
   /// of the same registry when this client saw it there. Small blobs go up in one PUT, large
   /// ones in PATCH chunks.
