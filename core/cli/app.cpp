@@ -47,6 +47,11 @@ sdk::Host& App::host() {
   return *host_;
 }
 
+registry::RegistryService& App::registry() {
+  (void)host();
+  return *registry_;
+}
+
 std::filesystem::path App::state_root() const {
   if (!globals_.root.empty()) return globals_.root;
   return engine::default_state_root();

@@ -40,6 +40,8 @@ class App {
   /// Loads plugins on first call. Refused plugins are reported by `dbuild plugin ls`.
   plugin::PluginRegistry& plugins();
   sdk::Host& host();
+  /// The registry service (the host's): the client configured from dbuild's and Docker's config.
+  registry::RegistryService& registry();
   sdk::Logger& logger();
 
   /// The state root: --root, $DBUILD_ROOT, or the default for this user.

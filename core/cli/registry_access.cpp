@@ -24,16 +24,4 @@ sdk::Status with_registry_hint(sdk::Status status, const std::string& registry) 
   return std::move(status).with_hint(fmt::format("check that the registry {} is running and reachable", registry));
 }
 
-sdk::Result<std::unique_ptr<RegistryAccess>> RegistryAccess::open(App& app) {
-  auto hosts = registry::load_host_rules();
-  if (!hosts) return hosts.status();
-  std::unique_ptr<RegistryAccess> access(new RegistryAccess());
-  access->credentials_ =
-      std::make_unique<registry::DockerConfigCredentials>(registry::DockerConfig(registry::docker_config_file()));
-  auto options = client_options(app, std::move(*hosts));
-  options.credentials = access->credentials_.get();
-  access->client_ = std::make_unique<registry::RegistryClient>(std::move(options));
-  return access;
-}
-
 }  // namespace dbuild::cli

@@ -1,14 +1,13 @@
-// registry_access.hpp: the registry client as commands use it: the insecure-registry and TLS
-// rules from dbuild's config, logins from Docker's config.json, and --debug logs of requests.
+// registry_access.hpp: what commands that reach registries share: client options with --debug
+// logs of requests, and the hint for a registry that cannot be reached. The configured client
+// itself is App::registry().client().
 #pragma once
 
-#include <memory>
 #include <string>
 
 #include <dbuild/sdk/status.hpp>
 
 #include "cli/app.hpp"
-#include "registry/docker_config.hpp"
 #include "registry/registry_client.hpp"
 
 namespace dbuild::cli {
@@ -18,19 +17,5 @@ namespace dbuild::cli {
 
 /// `status` with a hint to check that `registry` is up, when it is unavailable and has no hint.
 [[nodiscard]] sdk::Status with_registry_hint(sdk::Status status, const std::string& registry);
-
-/// A client that logs in with Docker's stored credentials. Owns what the client borrows.
-class RegistryAccess {
- public:
-  /// Errors: a malformed dbuild config file (insecure registries), naming it.
-  [[nodiscard]] static sdk::Result<std::unique_ptr<RegistryAccess>> open(App& app);
-
-  registry::RegistryClient& client() { return *client_; }
-
- private:
-  RegistryAccess() = default;
-  std::unique_ptr<registry::DockerConfigCredentials> credentials_;
-  std::unique_ptr<registry::RegistryClient> client_;
-};
 
 }  // namespace dbuild::cli

@@ -4,7 +4,7 @@
 
 #include <dbuild/sdk/descriptor.hpp>
 
-#include "cli/imagetools_index.hpp"
+#include "cli/imagetools/imagetools_index.hpp"
 #include "oci/sha256.hpp"
 
 using namespace dbuild;

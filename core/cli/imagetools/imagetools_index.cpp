@@ -1,5 +1,5 @@
 // imagetools_index.cpp: see imagetools_index.hpp.
-#include "cli/imagetools_index.hpp"
+#include "cli/imagetools/imagetools_index.hpp"
 
 #include <algorithm>
 #include <map>

@@ -9,11 +9,12 @@
 
 #include <fmt/format.h>
 
-#include "cli/imagetools.hpp"
-#include "cli/imagetools_index.hpp"
-#include "cli/imagetools_sources.hpp"
+#include "cli/imagetools/imagetools.hpp"
+#include "cli/imagetools/imagetools_index.hpp"
+#include "cli/imagetools/imagetools_sources.hpp"
 #include "cli/registry_access.hpp"
-#include "cli/scratch_store.hpp"
+#include "registry/registry_service.hpp"
+#include "cli/imagetools/scratch_store.hpp"
 #include "oci/image_format.hpp"
 
 namespace dbuild::cli::imagetools {
@@ -151,9 +152,9 @@ int run_create(App& app, std::span<const std::string> args, const std::string& p
   CreateInput input;
   if (auto exit = read_input(app, parser, input)) return *exit;
 
-  auto access = RegistryAccess::open(app);
-  if (!access) return report_error(app, access.status());
-  auto& client = (*access)->client();
+  auto found_client = app.registry().client();
+  if (!found_client) return report_error(app, found_client.status());
+  auto& client = **found_client;
   std::vector<ResolvedSource> sources;
   std::vector<Entry> entries;
   for (const auto& spec : input.sources) {

@@ -1,6 +1,6 @@
 // imagetools_command.cpp: `dbuild imagetools`, the commands that work on images in a registry
 // (as buildx's imagetools): inspect and create.
-#include "cli/imagetools.hpp"
+#include "cli/imagetools/imagetools.hpp"
 
 namespace dbuild::cli {
 

@@ -1,5 +1,5 @@
 // imagetools_sources.cpp: see imagetools_sources.hpp.
-#include "cli/imagetools_sources.hpp"
+#include "cli/imagetools/imagetools_sources.hpp"
 
 #include <cctype>
 

@@ -1,5 +1,5 @@
 // scratch_store.cpp: see scratch_store.hpp.
-#include "cli/scratch_store.hpp"
+#include "cli/imagetools/scratch_store.hpp"
 
 #include <cerrno>
 #include <cstdlib>

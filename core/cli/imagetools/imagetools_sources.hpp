@@ -13,7 +13,7 @@
 
 #include <dbuild/sdk/status.hpp>
 
-#include "cli/imagetools_index.hpp"
+#include "cli/imagetools/imagetools_index.hpp"
 #include "oci/reference.hpp"
 #include "registry/registry_client.hpp"
 

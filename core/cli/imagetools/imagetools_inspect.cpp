@@ -10,9 +10,10 @@
 #include <dbuild/sdk/descriptor.hpp>
 
 #include "cli/command.hpp"
-#include "cli/imagetools.hpp"
-#include "cli/imagetools_sources.hpp"
+#include "cli/imagetools/imagetools.hpp"
+#include "cli/imagetools/imagetools_sources.hpp"
 #include "cli/registry_access.hpp"
+#include "registry/registry_service.hpp"
 #include "oci/image_format.hpp"
 
 namespace dbuild::cli::imagetools {
@@ -197,9 +198,9 @@ int run_inspect(App& app, std::span<const std::string> args, const std::string& 
   auto reference = parse_user_reference(name);
   if (!reference) return usage_error(app, path, reference.status().message());
 
-  auto access = RegistryAccess::open(app);
-  if (!access) return report_error(app, access.status());
-  auto& client = (*access)->client();
+  auto found_client = app.registry().client();
+  if (!found_client) return report_error(app, found_client.status());
+  auto& client = **found_client;
   auto fetched = client.fetch_manifest(*reference);
   if (!fetched) return report_error(app, with_registry_hint(fetched.status(), reference->domain));
   if (raw) {
