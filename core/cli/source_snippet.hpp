@@ -5,10 +5,24 @@
 
 #include <filesystem>
 #include <ostream>
+#include <string>
+#include <vector>
 
 #include <dbuild/sdk/status.hpp>
 
 namespace dbuild::cli {
+
+/// One line of a snippet: its number in the file, its text, and whether the location covers it.
+struct SourceLine {
+  int number = 0;
+  std::string text;
+  bool marked = false;
+};
+
+/// The lines at `location` with BuildKit's context around them, when `location` is in the file
+/// named like `file` (same file name); else none.
+[[nodiscard]] std::vector<SourceLine> source_lines(const std::filesystem::path& file,
+                                                   const sdk::SourceLocation& location);
 
 /// Prints the lines at `location` when it is in the file named like `file`; else nothing.
 void print_source_lines(std::ostream& out, const std::filesystem::path& file, const sdk::SourceLocation& location);
