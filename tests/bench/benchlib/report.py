@@ -154,7 +154,10 @@ def targets(results, attributions, refs, payload_bytes, export_seconds):
         out.append("- W3 within 0.3 s of the 1 s critical path: not measured")
     else:
         verdict = "holds" if w3 <= 1.3 else f"MISSES by {w3 - 1.3:.2f} s"
-        out.append(f"- W3 cold within 0.3 s of the 1 s critical path: dbuild {w3:.2f} s (target <= 1.30 s): {verdict}")
+        peer = _median(results, ("W3", "cold", "BuildKit"))
+        peer = f" (BuildKit {peer:.2f} s)" if peer is not None else ""
+        out.append(f"- W3 cold within 0.3 s of the 1 s critical path: dbuild {w3:.2f} s{peer} (target <= 1.30 s): "
+                   f"{verdict}")
     d, b = _median(results, ("W5", "export", "dbuild")), _median(results, ("W5", "export", "BuildKit"))
     if d is None or b is None:
         out.append("- W5 export with gzip >= 3x faster than BuildKit: not measured")
@@ -162,7 +165,8 @@ def targets(results, attributions, refs, payload_bytes, export_seconds):
         speedup = b / d
         verdict = "holds" if speedup >= 3 else f"MISSES: {speedup:.2f}x of the 3x wanted"
         out.append(f"- W5 export (dbuild oci, gzip) vs BuildKit (type=tar): {secs(d)} s vs {secs(b)} s, "
-                   f"{speedup:.2f}x faster (target >= 3x): {verdict}")
+                   f"{speedup:.2f}x faster (target >= 3x): {verdict}. BuildKit's type=tar compresses nothing: "
+                   "docker 20.10's built-in BuildKit has no oci/docker exporter (`exporter \"oci\" could not be found`)")
     gzip_ref = refs.get("gzip -6")
     if export_seconds.get("gzip") and gzip_ref and payload_bytes:
         ours = payload_bytes / export_seconds["gzip"] / 1e6
