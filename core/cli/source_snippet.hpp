@@ -19,13 +19,15 @@ struct SourceLine {
   bool marked = false;
 };
 
-/// The lines at `location` with BuildKit's context around them, when `location` is in the file
-/// named like `file` (same file name); else none.
-[[nodiscard]] std::vector<SourceLine> source_lines(const std::filesystem::path& file,
-                                                   const sdk::SourceLocation& location);
+/// The lines of `text` (a file's) at `location`, with BuildKit's context around them; none when
+/// the location is past the end.
+[[nodiscard]] std::vector<SourceLine> source_lines(const std::string& text, const sdk::SourceLocation& location);
 
 /// Prints the lines at `location` when it is in the file named like `file`; else nothing.
 void print_source_lines(std::ostream& out, const std::filesystem::path& file, const sdk::SourceLocation& location);
+
+/// The same for a file's text (as the build history keeps the Dockerfile it built).
+void print_source_text(std::ostream& out, const std::string& text, const sdk::SourceLocation& location);
 
 /// Prints the snippet when `status` has a location in the file named like `file`; else nothing.
 void print_source_snippet(std::ostream& out, const std::filesystem::path& file, const sdk::Status& status);

@@ -44,17 +44,20 @@ json page_step(const history::StepRecord& step, std::int64_t build_started) {
   return doc;
 }
 
-// The Dockerfile lines at the error, only when the file is still the one the build read: lines
-// of a changed file would point at the wrong text.
+// The Dockerfile lines at the error, from the text the build read (kept in the record), else
+// from the file when it is still that text: lines of a changed file would point at the wrong text.
 json error_snippet(const history::BuildRecord& build) {
   json lines = json::array();
-  if (build.error_file.empty() || !build.error_line || build.dockerfile.empty()) return lines;
-  std::ifstream in(build.dockerfile, std::ios::binary);
-  if (!in) return lines;
-  const std::string text((std::istreambuf_iterator<char>(in)), {});
-  if (!build.dockerfile_digest.empty() && oci::sha256_of(text).str() != build.dockerfile_digest) return lines;
+  if (build.error_file.empty() || !build.error_line) return lines;
+  std::string text = build.dockerfile_text;
+  if (text.empty() && !build.dockerfile.empty()) {
+    std::ifstream in(build.dockerfile, std::ios::binary);
+    if (!in) return lines;
+    text.assign(std::istreambuf_iterator<char>(in), {});
+    if (!build.dockerfile_digest.empty() && oci::sha256_of(text).str() != build.dockerfile_digest) return lines;
+  }
   const sdk::SourceLocation location{build.error_file, build.error_line, build.error_line};
-  for (const auto& line : source_lines(build.dockerfile, location))
+  for (const auto& line : source_lines(text, location))
     lines.push_back({{"number", line.number}, {"text", line.text}, {"marked", line.marked}});
   return lines;
 }
