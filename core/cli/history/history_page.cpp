@@ -77,6 +77,7 @@ json page_build(const history::BuildRecord& build, const std::vector<history::St
               {"dockerfile", build.dockerfile},
               {"target", build.target},
               {"platforms", build.platforms},
+              {"build_args", build.build_args},
               {"warnings", build.warnings},
               {"error", nullptr}};
   if (!build.git_url.empty() || !build.git_commit.empty())

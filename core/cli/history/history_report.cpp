@@ -68,14 +68,19 @@ sdk::Result<std::string> write_page(App& app, const std::string& page, const std
   return path;
 }
 
-// xdg-open's path when a desktop could show the page: stdout is a terminal (someone is looking),
-// a graphical session is there ($DISPLAY or $WAYLAND_DISPLAY; without one xdg-open would start a
-// text browser with no terminal), and xdg-open is on PATH.
-std::string desktop_opener() {
+// What shows the page: $BROWSER when set (the first of its ':'-separated programs, which gets
+// the file as its one argument), else xdg-open when a desktop could show it: stdout is a terminal
+// (someone is looking), a graphical session is there ($DISPLAY or $WAYLAND_DISPLAY; without one
+// xdg-open would start a text browser with no terminal) and xdg-open is on PATH. "": nothing.
+std::string page_opener() {
+  if (const char* browser = std::getenv("BROWSER"); browser && *browser) {
+    const std::string programs = browser;
+    return programs.substr(0, programs.find(':'));
+  }
   if (::isatty(STDOUT_FILENO) != 1) return "";
   if (!std::getenv("DISPLAY") && !std::getenv("WAYLAND_DISPLAY")) return "";
   const char* path = std::getenv("PATH");
-  std::string dirs = path ? path : "/usr/bin:/bin";
+  const std::string dirs = path ? path : "/usr/bin:/bin";
   for (std::size_t start = 0; start <= dirs.size();) {
     const auto end = std::min(dirs.find(':', start), dirs.size());
     const fs::path candidate = fs::path(dirs.substr(start, end - start)) / "xdg-open";
@@ -85,8 +90,8 @@ std::string desktop_opener() {
   return "";
 }
 
-// Starts `opener file` in a session of its own with no terminal, and does not wait: a browser
-// may keep running long after dbuild exits. Errors: unavailable.
+// Starts `opener file` (`opener` looked up in PATH) in a session of its own with no terminal,
+// and does not wait: a browser may keep running long after dbuild exits. Errors: unavailable.
 sdk::Status launch_detached(const std::string& opener, const std::string& file) {
   posix_spawnattr_t attributes;
   posix_spawn_file_actions_t actions;
@@ -97,7 +102,7 @@ sdk::Status launch_detached(const std::string& opener, const std::string& file) 
   std::string arg0 = opener, arg1 = file;
   char* argv[] = {arg0.data(), arg1.data(), nullptr};
   pid_t pid = 0;
-  const int result = ::posix_spawn(&pid, opener.c_str(), &actions, &attributes, argv, environ);
+  const int result = ::posix_spawnp(&pid, opener.c_str(), &actions, &attributes, argv, environ);
   posix_spawn_file_actions_destroy(&actions);
   posix_spawnattr_destroy(&attributes);
   if (result != 0) return sdk::Status::unavailable("starting " + opener + ": " + std::strerror(result));
@@ -110,10 +115,10 @@ std::string output_option(const po::variables_map& values) {
 
 int run_open(App& app, std::span<const std::string> args, const std::string& path) {
   CommandParser parser(path, "[OPTIONS] [REF]",
-                       "Write a build's page (summary, error, a timeline of its steps) as one HTML file and open "
-                       "it in the desktop's browser when stdout is a terminal and xdg-open can; else print its "
-                       "path. REF: a ref or a unique prefix of one; none or ^0 is the latest build, ^1 the one "
-                       "before it.");
+                       "Write a build's page (summary, error, a timeline of its steps) as one HTML file, print "
+                       "its path and open it: with $BROWSER when set, else with xdg-open when stdout is a "
+                       "terminal in a graphical session. REF: a ref or a unique prefix of one; none or ^0 is "
+                       "the latest build, ^1 the one before it.");
   parser.add_options()("output,o", po::value<std::string>(),
                        "write the page to FILE (\"-\": stdout) instead of a new temporary file");
   parser.positional("ref", 1, 0);
@@ -131,7 +136,7 @@ int run_open(App& app, std::span<const std::string> args, const std::string& pat
   if (!written) return report_error(app, written.status());
   if (*written == "-") return kExitOk;
   app.out() << *written << "\n";
-  if (const auto opener = desktop_opener(); !opener.empty())
+  if (const auto opener = page_opener(); !opener.empty())
     if (auto status = launch_detached(opener, *written); !status) app.err() << "warning: " << status.to_string() << "\n";
   return kExitOk;
 }
