@@ -225,6 +225,12 @@ TEST_CASE("history open finds a build by full ref, prefix, none, ^0 and ^1, and 
   auto unknown = workspace.dbuild({"history", "open", "zzzzzzzz"});
   CHECK(unknown.exit_code == 1);
   CHECK_THAT(unknown.err, Catch::Contains("no build zzzzzzzz"));
+  auto too_far = workspace.dbuild({"history", "open", "^2"});
+  CHECK(too_far.exit_code == 1);
+  CHECK_THAT(too_far.err, Catch::Contains("there are not 3 builds recorded"));
+  auto not_a_count = workspace.dbuild({"history", "open", "^x"});
+  CHECK(not_a_count.exit_code == 1);
+  CHECK_THAT(not_a_count.err, Catch::Contains("\"^x\": want ^N"));
 
   // $BROWSER gets the written file; dbuild does not wait for it.
   const fs::path opened = workspace.dir.path() / "opened";
