@@ -188,3 +188,31 @@ TEST_CASE("a damaged history.db is named with the way out, and builds still run"
   CHECK(listed.exit_code == 1);
   CHECK_THAT(listed.err, Catch::Contains(file.string()) && Catch::Contains("mv " + file.string()));
 }
+
+TEST_CASE("a history.db locked by another process costs the build a warning, not its result",
+          "[integration][history]") {
+  Workspace workspace;
+  write_dockerfile(workspace.context, "FROM busybox\nRUN echo first\n");
+  REQUIRE(build(workspace, {}).exit_code == 0);
+  const auto file = workspace.root / "history.db";
+  // Another process holds the write lock for longer than the build takes.
+  dbuild::test::BackgroundProcess holder(
+      {"python3", "-c",
+       "import sqlite3, sys, time\n"
+       "db = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
+       "db.execute('BEGIN EXCLUSIVE')\n"
+       "print('locked', flush=True)\n"
+       "time.sleep(20)\n",
+       file.string()});
+  REQUIRE(holder.wait_for_output("locked", 10));
+  write_dockerfile(workspace.context, "FROM busybox\nRUN echo while-locked\n");
+  auto locked = build(workspace, {});
+  INFO(locked.err);
+  CHECK(locked.exit_code == 0);
+  CHECK_THAT(locked.err, Catch::Contains("the build history is not recorded") && Catch::Contains("locked"));
+  holder.send_signal(SIGKILL);
+  (void)holder.wait();
+  auto builds = history_json(workspace, {"ls"});
+  REQUIRE(builds.size() == 1);  // the first build only; nothing half-written from the second
+  CHECK(builds[0]["status"] == "completed");
+}
