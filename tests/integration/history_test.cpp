@@ -9,11 +9,13 @@
 #include <fstream>
 #include <thread>
 
-#include "dockerfile_workspace.hpp"
+#include "history_workspace.hpp"
 #include "support/skip.hpp"
 
 namespace fs = std::filesystem;
+using dbuild::test::build;
 using dbuild::test::build_dockerfile;
+using dbuild::test::history_json;
 using dbuild::test::ProcessResult;
 using dbuild::test::Workspace;
 using dbuild::test::write_dockerfile;
@@ -21,21 +23,6 @@ using dbuild::test::write_file;
 using nlohmann::json;
 
 namespace {
-
-ProcessResult build(Workspace& workspace, std::vector<std::string> args) {
-  args.push_back(workspace.context.string());
-  return build_dockerfile(workspace, {args, "", {}});
-}
-
-json history_json(Workspace& workspace, std::vector<std::string> args) {
-  std::vector<std::string> full = {"history"};
-  full.insert(full.end(), args.begin(), args.end());
-  full.insert(full.end(), {"--format", "json"});
-  auto result = workspace.dbuild(full);
-  INFO(result.err);
-  REQUIRE(result.exit_code == 0);
-  return json::parse(result.out);
-}
 
 std::vector<std::string> statuses(const json& builds) {
   std::vector<std::string> out;
