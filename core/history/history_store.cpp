@@ -24,7 +24,7 @@ using json = nlohmann::json;
 constexpr const char* kBuildColumns =
     "id, ref, name, builder, node, driver, session, frontend, context, git_url, git_commit, dockerfile, "
     "dockerfile_digest, target, platforms, build_args, labels, outputs_requested, started, completed, status, "
-    "error, error_file, error_line, total_steps, cached_steps, bytes_exported, warnings";
+    "error, error_file, error_line, total_steps, cached_steps, bytes_exported, warnings, dockerfile_text";
 
 std::string text_or_empty(const db::Statement& statement, int column) {
   return statement.column_is_null(column) ? std::string() : statement.column_text(column);
@@ -77,6 +77,7 @@ BuildRecord read_build(const db::Statement& row) {
   const json warnings = parse_or(row.column_text(c++), json::array());
   for (const auto& warning : warnings)
     if (warning.is_string()) build.warnings.push_back(warning.get<std::string>());
+  build.dockerfile_text = text_or_empty(row, c++);
   return build;
 }
 
@@ -192,6 +193,17 @@ HistoryStore::~HistoryStore() = default;
 
 const fs::path& HistoryStore::path() const { return database_->path(); }
 
+void HistoryStore::set_lock_wait(std::chrono::milliseconds wait) {
+  database_->set_busy_timeout(wait);
+  write_attempts_ = 1;
+}
+
+sdk::Status HistoryStore::write(std::string_view purpose, const std::function<sdk::Status()>& work) {
+  db::RetryPolicy policy;
+  if (write_attempts_ > 0) policy.attempts = write_attempts_;
+  return db::run_in_transaction(*database_, purpose, work, policy);
+}
+
 sdk::Result<std::unique_ptr<HistoryStore>> HistoryStore::open(const fs::path& state_root, bool read_only) {
   const fs::path file = state_root / "history.db";
   auto database = db::Database::open(file, read_only ? db::Mode::ReadOnly : db::Mode::ReadWrite);
@@ -211,13 +223,13 @@ sdk::Result<std::unique_ptr<HistoryStore>> HistoryStore::open(const fs::path& st
 
 sdk::Status HistoryStore::begin(BuildRecord& build) {
   if (build.ref.empty()) build.ref = new_ref();
-  return db::run_in_transaction(*database_, "recording a build's start", [&]() -> sdk::Status {
+  return write("recording a build's start", [&]() -> sdk::Status {
     auto insert = database_->prepare(
         "recording a build's start",
         "INSERT INTO history_builds (ref, name, builder, node, driver, session, frontend, context, git_url, "
         "git_commit, dockerfile, dockerfile_digest, target, platforms, build_args, labels, outputs_requested, "
-        "started, status) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, "
-        "'running')");
+        "started, status, dockerfile_text) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, "
+        "?16, ?17, ?18, 'running', ?19)");
     if (!insert) return insert.status();
     auto status = insert->bind_all(build.ref, build.name, build.builder, build.node, build.driver, build.session,
                                    build.frontend);
@@ -230,6 +242,7 @@ sdk::Status HistoryStore::begin(BuildRecord& build) {
     if (status) status = insert->bind_text(16, json_of(build.labels));
     if (status) status = insert->bind_text(17, build.outputs_requested);
     if (status) status = insert->bind_int64(18, build.started);
+    if (status) status = bind_nullable(*insert, 19, build.dockerfile_text);
     if (!status) return status;
     auto ran = insert->run();
     if (!ran) return ran.status();
@@ -240,7 +253,7 @@ sdk::Status HistoryStore::begin(BuildRecord& build) {
 
 sdk::Status HistoryStore::finish(const BuildRecord& build, const std::vector<StepRecord>& steps,
                                  const std::vector<OutputRecord>& outputs) {
-  return db::run_in_transaction(*database_, "recording a build", [&]() -> sdk::Status {
+  return write("recording a build", [&]() -> sdk::Status {
     auto update = database_->prepare(
         "recording a build's end",
         "UPDATE history_builds SET completed = ?2, status = ?3, error = ?4, error_file = ?5, error_line = ?6, "
@@ -480,7 +493,7 @@ sdk::Result<std::optional<std::pair<BuildRecord, StepRecord>>> HistoryStore::pre
 }
 
 sdk::Status HistoryStore::remove(const std::vector<std::int64_t>& builds) {
-  return db::run_in_transaction(*database_, "removing builds", [&]() -> sdk::Status {
+  return write("removing builds", [&]() -> sdk::Status {
     for (auto build : builds)
       if (auto status = remove_in_transaction(*database_, build); !status) return status;
     return sdk::Status::ok();
