@@ -25,6 +25,15 @@ TEST_CASE("top-level help lists the commands", "[integration][cli]") {
   CHECK_THAT(result.out, Catch::Contains("--root DIR"));
 }
 
+TEST_CASE("a command that runs by itself lists its sub-commands under its own help", "[integration][cli]") {
+  for (const auto& [group, sub] : {std::pair{"history", "  inspect "}, std::pair{"images", "  rm "}}) {
+    auto result = run_dbuild({group, "--help"});
+    CHECK(result.exit_code == 0);
+    CHECK_THAT(result.out, Catch::StartsWith(std::string("Usage:  dbuild ") + group) && Catch::Contains("Commands:") &&
+                               Catch::Contains(sub) && Catch::Contains("--format"));
+  }
+}
+
 TEST_CASE("usage errors print one error line and a hint, and exit 2", "[integration][cli]") {
   struct Case {
     std::vector<std::string> args;

@@ -15,4 +15,10 @@ namespace dbuild::cli {
 /// `dbuild history why [REF] [STEP]`: why a step ran instead of coming from the cache.
 [[nodiscard]] Command history_why_command();
 
+/// `dbuild history open [REF] [-o FILE]`: a build's page as HTML (history_report.cpp).
+[[nodiscard]] Command history_open_command();
+
+/// `dbuild history report [--since 7d] [-o FILE]`: the recent builds as HTML (history_report.cpp).
+[[nodiscard]] Command history_report_command();
+
 }  // namespace dbuild::cli

@@ -6,6 +6,8 @@ namespace dbuild::cli {
 std::vector<Command> history_extra_commands() {
   std::vector<Command> commands;
   commands.push_back(history_why_command());
+  commands.push_back(history_open_command());
+  commands.push_back(history_report_command());
   return commands;
 }
 
