@@ -31,7 +31,9 @@ sdk::Host& App::host() {
   if (!host_) {
     auto open_engine = [this](const sdk::LocalEngineOptions& options) -> sdk::Result<std::unique_ptr<sdk::Engine>> {
       auto root = options.state_root.empty() ? state_root() : std::filesystem::path(options.state_root);
-      auto engine = engine::LocalEngine::open(root, plugins(), logger(), *registry_);
+      engine::EngineSettings settings;
+      settings.max_parallelism = globals_.max_parallelism;
+      auto engine = engine::LocalEngine::open(root, plugins(), logger(), *registry_, settings);
       if (!engine) return engine.status();
       return std::unique_ptr<sdk::Engine>(std::move(*engine));
     };
