@@ -206,6 +206,9 @@ sdk::Result<ParsedBuild> parse_build(const CommandParser& parser) {
     return status;
   if (auto status = add_key_values(strings(values, "label"), "--label", "label:", request.frontend_options); !status)
     return status;
+  if (auto status = add_key_values(strings(values, "frontend-opt"), "--frontend-opt", "", request.frontend_options);
+      !status)
+    return status;
   request.no_cache = values["no-cache"].as<bool>();
   if (auto filter = strings(values, "no-cache-filter"); !filter.empty()) {
     if (request.no_cache)
@@ -263,6 +266,24 @@ sdk::Result<ParsedBuild> parse_build(const CommandParser& parser) {
   return parsed;
 }
 
+// --frontend-opt keys must be options the frontend plugin declares (dbuild plugin inspect shows them).
+sdk::Status check_frontend_options(plugin::PluginRegistry& plugins, const std::string& frontend,
+                                   const std::vector<std::string>& items) {
+  for (const auto& entry : plugins.entries()) {
+    if (entry.kind != "frontend" || entry.name != frontend || entry.state != plugin::PluginState::Loaded) continue;
+    for (const auto& item : items) {
+      const std::string key = item.substr(0, item.find('='));
+      const bool declared = std::any_of(entry.options.begin(), entry.options.end(),
+                                        [&](const auto& option) { return option.name == key; });
+      if (!declared)
+        return sdk::Status::invalid_argument(fmt::format(
+            "--frontend-opt {}: the {} frontend has no option \"{}\" (dbuild plugin inspect frontend/{} lists them)",
+            item, frontend, key, frontend));
+    }
+  }
+  return sdk::Status::ok();
+}
+
 void describe_options(CommandParser& parser) {
   auto many = [] { return po::value<std::vector<std::string>>()->composing(); };
   parser.add_options()
@@ -272,6 +293,7 @@ void describe_options(CommandParser& parser) {
       ("check", po::bool_switch(), "shorthand for --call=check")
       ("file,f", po::value<std::string>(), "name of the Dockerfile (default: PATH/Dockerfile)")
       ("frontend", po::value<std::string>()->default_value("dockerfile"), "frontend plugin: dockerfile or definition")
+      ("frontend-opt", many(), "set a frontend option (KEY=VALUE, see dbuild plugin inspect frontend/NAME)")
       ("iidfile", po::value<std::string>(), "write the image ID to the file")
       ("label", many(), "set metadata on the image (KEY=VALUE)")
       ("load", po::bool_switch(), "shorthand for --output=type=docker (load the image into Docker)")
@@ -318,6 +340,9 @@ int run_build(App& app, std::span<const std::string> args, const std::string& pa
     return report_error(app, parsed.status());
   }
   const bool quiet = parsed->quiet;
+  if (auto status = check_frontend_options(app.plugins(), parsed->request.frontend, strings(parser.values(), "frontend-opt"));
+      !status)
+    return usage_error(app, path, status.to_string());
   for (auto [file, flag] : {std::pair{&parsed->metadata_file, "--metadata-file"}, std::pair{&parsed->iidfile, "--iidfile"}})
     if (!file->empty())
       if (auto status = check_result_file(*file, flag); !status) return usage_error(app, path, status.to_string());

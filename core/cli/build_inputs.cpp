@@ -12,6 +12,7 @@
 #include <iterator>
 #include <sstream>
 
+#include "cli/vcs_info.hpp"
 #include "patterns/dockerignore.hpp"
 
 namespace dbuild::cli {
@@ -104,6 +105,12 @@ sdk::Status BuildInputs::prepare(const BuildInputSpec& spec, sdk::SolveRequest& 
     return sdk::Status::invalid_argument("stdin cannot be both the context and the Dockerfile");
   if (auto status = prepare_context(spec); !status) return status;
   request.local_dirs["context"] = context_.string();
+  // buildx's git information about the context, for the build's history record.
+  if (spec.context != "-") {
+    const auto vcs = read_vcs_info(context_);
+    if (!vcs.revision.empty()) request.frontend_options["vcs:revision"] = vcs.revision;
+    if (!vcs.source.empty()) request.frontend_options["vcs:source"] = vcs.source;
+  }
   if (auto status = prepare_dockerfile(spec); !status) return status;
   request.local_dirs["dockerfile"] = dockerfile_path_.parent_path().string();
   request.frontend_options["filename"] = dockerfile_path_.filename().string();

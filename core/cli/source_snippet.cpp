@@ -12,10 +12,8 @@
 namespace dbuild::cli {
 namespace {
 
-// The file split at every "\n", as Go's strings.Split does: a final newline leaves an empty line.
-std::vector<std::string> lines_of(const std::filesystem::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  std::string text((std::istreambuf_iterator<char>(in)), {});
+// The text split at every "\n", as Go's strings.Split does: a final newline leaves an empty line.
+std::vector<std::string> split_lines(const std::string& text) {
   std::vector<std::string> lines;
   std::size_t start = 0;
   for (auto end = text.find('\n'); end != std::string::npos; end = text.find('\n', start)) {
@@ -31,7 +29,13 @@ std::vector<std::string> lines_of(const std::filesystem::path& file) {
 void print_source_lines(std::ostream& out, const std::filesystem::path& file, const sdk::SourceLocation& location) {
   if (location.line <= 0 || file.empty()) return;
   if (std::filesystem::path(location.file).filename() != file.filename()) return;
-  const auto lines = lines_of(file);
+  std::ifstream in(file, std::ios::binary);
+  print_source_text(out, std::string((std::istreambuf_iterator<char>(in)), {}), location);
+}
+
+void print_source_text(std::ostream& out, const std::string& text, const sdk::SourceLocation& location) {
+  if (location.line <= 0) return;
+  const auto lines = split_lines(text);
   const int count = static_cast<int>(lines.size());
   const int first = location.line, last = std::min(std::max(location.end_line, location.line), count);
   if (first > count) return;

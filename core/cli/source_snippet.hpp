@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <ostream>
+#include <string>
 
 #include <dbuild/sdk/status.hpp>
 
@@ -12,6 +13,9 @@ namespace dbuild::cli {
 
 /// Prints the lines at `location` when it is in the file named like `file`; else nothing.
 void print_source_lines(std::ostream& out, const std::filesystem::path& file, const sdk::SourceLocation& location);
+
+/// The same for a file's text (as the build history keeps the Dockerfile it built).
+void print_source_text(std::ostream& out, const std::string& text, const sdk::SourceLocation& location);
 
 /// Prints the snippet when `status` has a location in the file named like `file`; else nothing.
 void print_source_snippet(std::ostream& out, const std::filesystem::path& file, const sdk::Status& status);

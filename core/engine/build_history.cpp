@@ -42,7 +42,10 @@ history::BuildRecord describe(const sdk::SolveRequest& request, const std::strin
     std::ifstream in(file, std::ios::binary);
     std::ostringstream text;
     text << in.rdbuf();
-    if (in) build.dockerfile_digest = oci::sha256_of(text.str()).str();
+    if (in) {
+      build.dockerfile_digest = oci::sha256_of(text.str()).str();
+      if (text.str().size() <= 256 * 1024) build.dockerfile_text = text.str();
+    }
   }
   const std::string context_name = fs::path(build.context).lexically_normal().filename().string();
   build.name = context_name.empty() || context_name == "." ? request.frontend : context_name;

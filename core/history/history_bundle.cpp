@@ -65,6 +65,7 @@ json build_json(const BuildRecord& build, const std::vector<StepRecord>& steps,
               {"git_commit", build.git_commit},
               {"dockerfile", build.dockerfile},
               {"dockerfile_digest", build.dockerfile_digest},
+              {"dockerfile_text", build.dockerfile_text},
               {"target", build.target},
               {"platforms", build.platforms},
               {"build_args", build.build_args},
@@ -116,6 +117,7 @@ PendingBuild read_build(const json& doc) {
                             {&build.driver, "driver"}, {&build.session, "session"}, {&build.frontend, "frontend"},
                             {&build.context, "context"}, {&build.git_url, "git_url"}, {&build.git_commit, "git_commit"},
                             {&build.dockerfile, "dockerfile"}, {&build.dockerfile_digest, "dockerfile_digest"},
+                            {&build.dockerfile_text, "dockerfile_text"},
                             {&build.target, "target"}, {&build.outputs_requested, "outputs_requested"},
                             {&build.status, "status"}, {&build.error, "error"}, {&build.error_file, "error_file"}})
     *field = doc.at(key).get<std::string>();

@@ -24,7 +24,7 @@ using json = nlohmann::json;
 constexpr const char* kBuildColumns =
     "id, ref, name, builder, node, driver, session, frontend, context, git_url, git_commit, dockerfile, "
     "dockerfile_digest, target, platforms, build_args, labels, outputs_requested, started, completed, status, "
-    "error, error_file, error_line, total_steps, cached_steps, bytes_exported, warnings";
+    "error, error_file, error_line, total_steps, cached_steps, bytes_exported, warnings, dockerfile_text";
 
 std::string text_or_empty(const db::Statement& statement, int column) {
   return statement.column_is_null(column) ? std::string() : statement.column_text(column);
@@ -77,6 +77,7 @@ BuildRecord read_build(const db::Statement& row) {
   const json warnings = parse_or(row.column_text(c++), json::array());
   for (const auto& warning : warnings)
     if (warning.is_string()) build.warnings.push_back(warning.get<std::string>());
+  build.dockerfile_text = text_or_empty(row, c++);
   return build;
 }
 
@@ -216,8 +217,8 @@ sdk::Status HistoryStore::begin(BuildRecord& build) {
         "recording a build's start",
         "INSERT INTO history_builds (ref, name, builder, node, driver, session, frontend, context, git_url, "
         "git_commit, dockerfile, dockerfile_digest, target, platforms, build_args, labels, outputs_requested, "
-        "started, status) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, "
-        "'running')");
+        "started, status, dockerfile_text) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, "
+        "?16, ?17, ?18, 'running', ?19)");
     if (!insert) return insert.status();
     auto status = insert->bind_all(build.ref, build.name, build.builder, build.node, build.driver, build.session,
                                    build.frontend);
@@ -230,6 +231,7 @@ sdk::Status HistoryStore::begin(BuildRecord& build) {
     if (status) status = insert->bind_text(16, json_of(build.labels));
     if (status) status = insert->bind_text(17, build.outputs_requested);
     if (status) status = insert->bind_int64(18, build.started);
+    if (status) status = bind_nullable(*insert, 19, build.dockerfile_text);
     if (!status) return status;
     auto ran = insert->run();
     if (!ran) return ran.status();

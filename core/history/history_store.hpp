@@ -34,6 +34,7 @@ struct BuildRecord {
   std::string git_commit;
   std::string dockerfile;
   std::string dockerfile_digest;
+  std::string dockerfile_text;  // kept when under 256 KiB
   std::string target;
   std::vector<std::string> platforms;
   std::map<std::string, std::string> build_args;

@@ -216,4 +216,5 @@ TEST_CASE("ADD of an http URL checks --checksum: a match is fetched, a mismatch 
   CHECK(mismatch.exit_code == 1);
   CHECK_THAT(mismatch.err,
              Catch::Contains(url) && Catch::Contains("mismatch") && Catch::Contains(wrong) && Catch::Contains(digest));
+  CHECK_THAT(mismatch.err, Catch::Contains(">>> ADD --checksum=" + wrong));  // the line it comes from
 }

@@ -122,6 +122,16 @@ TEST_CASE("a syntax directive naming docker/dockerfile:1 builds silently, anothe
   CHECK(warned.exit_code == 0);
   CHECK_THAT(warned.err, Catch::Contains("1 warning found") && Catch::Contains("example.com/other/frontend") &&
                              Catch::Contains("built-in Dockerfile frontend"));
+
+  // Asked to be strict, the build refuses instead, pointing at the directive.
+  auto strict = build_text(workspace, "# syntax=example.com/other/frontend\nFROM busybox\nRUN echo built > /x\n",
+                           {"--frontend-opt", "syntax-strict=true"});
+  INFO(strict.err);
+  CHECK(strict.exit_code == 1);
+  CHECK_THAT(strict.err, Catch::Contains("example.com/other/frontend") && Catch::Contains("Dockerfile:1"));
+  auto unknown = build_text(workspace, "FROM busybox\n", {"--frontend-opt", "colour=blue"});
+  CHECK(unknown.exit_code == 2);
+  CHECK_THAT(unknown.err, Catch::Contains("colour"));
 }
 
 TEST_CASE("a check (--check) reports every build check rule with its line and builds nothing",

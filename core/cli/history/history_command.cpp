@@ -146,9 +146,10 @@ void print_inspect(std::ostream& out, const history::BuildRecord& build, const s
   if (!build.error.empty()) {
     out << "\nError: " << build.error << "\n";
     if (!build.error_file.empty() && build.error_line) {
+      // The Dockerfile as it was built; the file on disk may have changed since.
       sdk::SourceLocation location{build.error_file, build.error_line, build.error_line};
-      const std::filesystem::path dockerfile = build.dockerfile.empty() ? build.error_file : build.dockerfile;
-      print_source_lines(out, dockerfile, location);
+      if (!build.dockerfile_text.empty()) print_source_text(out, build.dockerfile_text, location);
+      else if (!build.dockerfile.empty()) print_source_lines(out, build.dockerfile, location);
     }
   }
   if (!outputs.empty()) {
@@ -278,10 +279,13 @@ int run_rm(App& app, std::span<const std::string> args, const std::string& path)
 }
 
 int run_search(App& app, std::span<const std::string> args, const std::string& path) {
-  CommandParser parser(path, "[OPTIONS] PATTERN",
-                       "Search the stored logs of every build (SQLite FTS5: words, \"a phrase\", prefix*, AND/OR).");
+  CommandParser parser(path, "[OPTIONS] TEXT",
+                       "Search the stored logs of every build for lines holding TEXT's words in that order (case "
+                       "does not matter). With --query, TEXT is an SQLite FTS5 query: words, \"a phrase\", prefix*, "
+                       "AND, OR, NOT.");
   parser.add_options()("since", po::value<std::string>(), "only builds started since (90m, 24h, 7d)")(
-      "limit", po::value<std::size_t>()->default_value(200), "print at most N lines");
+      "limit", po::value<std::size_t>()->default_value(200), "print at most N lines")(
+      "query", po::bool_switch(), "TEXT is an FTS5 query");
   parser.positional("pattern", 1, 1);
   if (auto exit = parser.parse(app, args)) return *exit;
   std::int64_t since = 0;
@@ -292,7 +296,14 @@ int run_search(App& app, std::span<const std::string> args, const std::string& p
   }
   auto store = open_history(app);
   if (!store) return report_error(app, store.status());
-  auto matches = (*store)->search(parser.positionals().front(), since, parser.values()["limit"].as<std::size_t>());
+  std::string pattern = parser.positionals().front();
+  if (!parser.values()["query"].as<bool>()) {
+    // A phrase: FTS5 reads "about-to-fail" as an expression otherwise.
+    std::string phrase = "\"";
+    for (char c : pattern) phrase += c == '"' ? std::string("\"\"") : std::string(1, c);
+    pattern = phrase + "\"";
+  }
+  auto matches = (*store)->search(pattern, since, parser.values()["limit"].as<std::size_t>());
   if (!matches) {
     if (matches.status().code() == sdk::Code::InvalidArgument) return usage_error(app, path, matches.status().to_string());
     return report_error(app, matches.status());

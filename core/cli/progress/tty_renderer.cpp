@@ -31,6 +31,20 @@ struct TtyRenderer::Step {
   std::vector<std::string> warnings;
 };
 
+namespace {
+
+// A transfer's average rate so far (" 4.20MB/s"), shown while it runs and has been running long
+// enough for the figure to mean something; a finished transfer shows its total and time instead.
+void append_rate(std::string& out, std::int64_t bytes, std::int64_t elapsed_ns) {
+  constexpr std::int64_t kMinElapsedNs = 500'000'000;
+  if (bytes <= 0 || elapsed_ns < kMinElapsedNs) return;
+  out += ' ';
+  append_bytes(out, static_cast<std::int64_t>(static_cast<double>(bytes) * 1e9 / static_cast<double>(elapsed_ns)));
+  out += "/s";
+}
+
+}  // namespace
+
 TtyRenderer::TtyRenderer(std::ostream& out, Clock& clock, TtyOptions options)
     : out_(out), clock_(clock), options_(std::move(options)), start_ns_(clock.now_ns()) {
   if (options_.redraw_interval.count() > 0) ticker_.start(options_.redraw_interval, [this] { redraw(); });
@@ -163,6 +177,7 @@ void TtyRenderer::add_step_rows(std::vector<JobRow>& rows, const Step& step, std
       append_bytes(sub.status, task.current);
       sub.status += " / ";
       append_bytes(sub.status, task.total);
+      if (!task.done) append_rate(sub.status, task.current, now - task.began_ns);
     } else if (task.current != 0) {
       append_bytes(sub.status, task.current);
     }

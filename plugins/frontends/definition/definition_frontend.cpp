@@ -10,7 +10,7 @@ namespace dbuild::frontends {
 sdk::Status DefinitionFrontend::check(const sdk::Attributes& options) {
   for (const auto& [key, value] : options) {
     // image-resolve-mode (--pull) is the engine's: it decides where images come from.
-    if (key == "filename" || key == "image-resolve-mode" || key.rfind("build-arg:", 0) == 0 || key.rfind("label:", 0) == 0) continue;
+    if (key == "filename" || key == "image-resolve-mode" || key.rfind("vcs:", 0) == 0 || key.rfind("build-arg:", 0) == 0 || key.rfind("label:", 0) == 0) continue;
     return sdk::Status::invalid_argument("the definition frontend takes no option \"" + key + "\"");
   }
   return sdk::Status::ok();

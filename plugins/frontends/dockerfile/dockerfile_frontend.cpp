@@ -111,7 +111,8 @@ sdk::Status DockerfileFrontend::check(const sdk::Attributes& options) {
   for (const auto& [key, value] : options) {
     if (key == "image-resolve-mode" && value != "default" && value != "pull" && value != "local")
       return sdk::Status::invalid_argument("image-resolve-mode=" + value + ": want default, pull or local");
-    if (kKeys.count(key) || starts_with(key, "build-arg:") || starts_with(key, "label:") || starts_with(key, "context:"))
+    if (kKeys.count(key) || starts_with(key, "build-arg:") || starts_with(key, "label:") || starts_with(key, "context:") ||
+        starts_with(key, "vcs:"))
       continue;
     return sdk::Status::invalid_argument("the dockerfile frontend takes no option \"" + key + "\"");
   }

@@ -135,6 +135,7 @@ TEST_CASE("history export and import keep every field, logs and outputs, under n
       CHECK(build->error == original.error);
       CHECK(build->build_args == original.build_args);
       CHECK(build->dockerfile == original.dockerfile);
+      CHECK(build->dockerfile_text == original.dockerfile_text);
       CHECK(build->total_steps == original.total_steps);
       CHECK(build->cached_steps == original.cached_steps);
     }

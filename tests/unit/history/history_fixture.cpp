@@ -34,6 +34,7 @@ void HistoryFixture::add(const BuildSpec& spec) {
   build.session = "test";
   build.frontend = "dockerfile";
   build.dockerfile = "/src/app/Dockerfile";
+  build.dockerfile_text = "FROM busybox\nCOPY . /src\nRUN make\n";
   build.build_args = {{"VERSION", "1"}};
   build.started = spec.started_ns;
   REQUIRE((*store)->begin(build));

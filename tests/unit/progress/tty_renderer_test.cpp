@@ -124,6 +124,25 @@ TEST_CASE("tty clips every line to the terminal width", "[progress][tty]") {
   CHECK(frame[2].find("1.05MB / 3.62MB") != std::string::npos);
 }
 
+TEST_CASE("a running transfer shows its rate, a finished one its time", "[progress][tty]") {
+  Tty tty({100, 0});
+  tty.renderer.emit(started("p", "[internal] load metadata", 0));
+  tty.renderer.emit(status("p", "sha256:aaaa", 0, 8'000'000, 0));
+  tty.renderer.emit(status("p", "sha256:aaaa", 4'000'000, 8'000'000, 2000));
+  tty.clock.set_ms(2000);
+  tty.renderer.redraw();
+  auto frame = tty.last_frame();
+  REQUIRE(frame.size() >= 3);
+  CHECK(frame[2].find("4.00MB / 8.00MB 2.00MB/s") != std::string::npos);
+  tty.renderer.emit(status("p", "sha256:aaaa", 8'000'000, 8'000'000, 3000));
+  tty.clock.set_ms(3000);
+  tty.renderer.redraw();
+  frame = tty.last_frame();
+  REQUIRE(frame.size() >= 3);
+  CHECK(frame[2].find("8.00MB / 8.00MB") != std::string::npos);
+  CHECK(frame[2].find("/s") == std::string::npos);
+}
+
 TEST_CASE("tty leaves rows out on a terminal too narrow for them", "[progress][tty]") {
   Tty tty({20, 0});
   tty.renderer.emit(started("b", "[1/1] RUN make", 0));

@@ -74,7 +74,8 @@ sdk::Status Converter::dispatch_copy(StageState& stage, const SourcesAndDest& pa
     name = name.substr(name.rfind('/') + 1);
     if (name.empty()) name = "index.html";
     http.attributes["filename"] = name;
-    auto http_op = definition_.add(http, {.description = "[internal] download " + url});
+    auto http_op =
+        definition_.add(http, {.description = "[internal] download " + url, .location = source_location(command.location)});
     auto copy = copy_of(http_op, "/" + name);
     copy.unpack_archives = false;
     return copy;
