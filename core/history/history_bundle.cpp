@@ -299,9 +299,10 @@ sdk::Result<std::vector<std::string>> read_manifest(BundleReader& reader) {
   return refs.get<std::vector<std::string>>();
 }
 
+// Reads a whole bundle, checking it; with a store, adds each build to it as it comes.
 class Importer {
  public:
-  Importer(HistoryStore& store, BundleReader& reader, ImportResult& result)
+  Importer(HistoryStore* store, BundleReader& reader, ImportResult& result)
       : store_(store), reader_(reader), result_(result) {}
 
   sdk::Status run() {
@@ -352,7 +353,8 @@ class Importer {
     pending_.reset();
     if (!pending.logs_expected.empty())
       return reader_.bad(pending.logs_expected.begin()->first + " is missing (truncated?)");
-    auto present = db::query_int64(store_.database(), "looking for a build", "SELECT count(*) FROM history_builds WHERE ref = ?1",
+    if (!store_) return sdk::Status::ok();
+    auto present = db::query_int64(store_->database(), "looking for a build", "SELECT count(*) FROM history_builds WHERE ref = ?1",
                                    pending.build.ref);
     if (!present) return present.status();
     if (present->value_or(0) > 0) {
@@ -360,13 +362,13 @@ class Importer {
       return sdk::Status::ok();
     }
     pending.build.id = 0;
-    if (auto status = store_.begin(pending.build); !status) return status;
-    if (auto status = store_.finish(pending.build, pending.steps, pending.outputs); !status) return status;
+    if (auto status = store_->begin(pending.build); !status) return status;
+    if (auto status = store_->finish(pending.build, pending.steps, pending.outputs); !status) return status;
     result_.imported.push_back(pending.build.ref);
     return sdk::Status::ok();
   }
 
-  HistoryStore& store_;
+  HistoryStore* store_;  // null: only check
   BundleReader& reader_;
   ImportResult& result_;
   std::optional<PendingBuild> pending_;
@@ -391,6 +393,16 @@ sdk::Status export_bundle(HistoryStore& store, const std::vector<BuildRecord>& b
   return status.with_context("exporting build records");
 }
 
+sdk::Status check_bundle(const fs::path& file) {
+  std::error_code error;
+  if (!fs::is_regular_file(file, error)) return sdk::Status::not_found("no bundle file " + file.string());
+  ImportResult unused;
+  BundleReader reader(file);
+  if (auto opened = reader.open(); !opened) return opened;
+  Importer importer(nullptr, reader, unused);
+  return importer.run();
+}
+
 sdk::Result<ImportResult> import_bundle(HistoryStore& store, const fs::path& file) {
   std::error_code error;
   if (!fs::is_regular_file(file, error)) return sdk::Status::not_found("no bundle file " + file.string());
@@ -400,7 +412,7 @@ sdk::Result<ImportResult> import_bundle(HistoryStore& store, const fs::path& fil
     result = {};
     BundleReader reader(file);
     if (auto opened = reader.open(); !opened) return opened;
-    Importer importer(store, reader, result);
+    Importer importer(&store, reader, result);
     return importer.run();
   });
   if (!status) return status;

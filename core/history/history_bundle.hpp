@@ -30,6 +30,10 @@ struct ImportResult {
   std::vector<std::string> skipped;   // refs the history already had
 };
 
+/// Reads the whole bundle and checks it as import_bundle does, touching no database: a command
+/// can refuse a bad file before it opens (or creates) history.db. Errors: as import_bundle.
+[[nodiscard]] sdk::Status check_bundle(const std::filesystem::path& file);
+
 /// Adds the bundle's builds to `store` under new local ids, keeping their refs, with their logs
 /// indexed for `history search`; a build whose ref is already there is skipped (and listed).
 /// All in one transaction: on any error nothing is imported. Errors: invalid_argument (not a

@@ -8,10 +8,11 @@
 namespace dbuild::history {
 namespace {
 
-// ?1: since (seconds). Steps every build runs are left out (see history_stats.hpp).
+// ?1: since (seconds). Only cache lookups count (see history_stats.hpp).
 constexpr const char* kCountedSteps =
     "FROM steps s JOIN builds b ON b.ref = s.build "
-    "WHERE b.started >= ?1 AND s.state IN ('done', 'cached') AND s.name NOT LIKE '[internal]%'";
+    "WHERE b.started >= ?1 AND s.state IN ('done', 'cached') AND s.cache_key IS NOT NULL "
+    "AND s.name NOT LIKE '[internal]%'";
 
 std::int64_t integer_of(const QueryValue& value) {
   if (value.type == QueryValue::Type::Float) return static_cast<std::int64_t>(value.real);

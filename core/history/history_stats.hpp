@@ -40,8 +40,9 @@ struct HistoryStats {
   [[nodiscard]] std::optional<double> hit_ratio() const;
 };
 
-/// Engine steps that every build runs ("[internal] load metadata ...", "[internal] load build
-/// context") are no cache lookups and count in neither the ratio nor the misses.
+/// Only cache lookups count, in the ratio and the misses: steps with a cache key, but for the
+/// "[internal]" ones every build runs ("[internal] load build context" has a key, yet is read
+/// anew each time). The engine's own steps ("exporting to image") have no key.
 /// Errors: as HistoryReader::query.
 [[nodiscard]] sdk::Result<HistoryStats> compute_stats(HistoryReader& reader, double since_seconds,
                                                       std::size_t top_steps = 10);

@@ -57,13 +57,16 @@ int run_import(App& app, std::span<const std::string> args, const std::string& p
                        "build already recorded is skipped. Nothing is imported when the bundle is damaged.");
   parser.positional("file", 1, 1);
   if (auto exit = parser.parse(app, args)) return *exit;
+  const std::string file = parser.positionals().front();
+  // A bad file is refused before history.db is opened, so that it does not even create one.
+  if (auto status = history::check_bundle(file); !status) return report_error(app, status);
   const auto root = app.state_root();
   std::error_code error;
   fs::create_directories(root, error);
   if (error) return report_error(app, sdk::Status::unavailable("creating " + root.string() + ": " + error.message()));
   auto store = history::HistoryStore::open(root);
   if (!store) return report_error(app, store.status());
-  auto result = history::import_bundle(**store, parser.positionals().front());
+  auto result = history::import_bundle(**store, file);
   if (!result) return report_error(app, result.status());
   for (const auto& ref : result->imported) app.out() << ref << "\n";
   for (const auto& ref : result->skipped) app.err() << fmt::format("skipped {}: already in the history\n", ref);

@@ -85,8 +85,13 @@ std::string file_bytes(const fs::path& file) {
 
 void write_bytes(const fs::path& file, const std::string& bytes) { std::ofstream(file, std::ios::binary) << bytes; }
 
-// Importing `bundle` into a history that holds one build fails with `code` and changes nothing.
+// Importing `bundle` into a history that holds one build fails with `code` and changes nothing;
+// checking it, without a history, fails the same way.
 void require_import_refused(const fs::path& bundle, Code code, const std::string& message_part) {
+  const auto checked = dbuild::history::check_bundle(bundle);
+  CHECK_FALSE(checked);
+  CHECK(checked.code() == code);
+  CHECK(checked.to_string().find(message_part) != std::string::npos);
   HistoryFixture target;
   target.add({"zzzzzzzzzzzzzzzzzzzzzzzz9", "completed", dbuild::test::now_ns_for_test(), 1, {}, ""});
   const auto bytes = target.bytes();
@@ -112,6 +117,7 @@ TEST_CASE("history export and import keep every field, logs and outputs, under n
   dbuild::test::TempDir files;
   const auto bundle = export_all(source, files.path() / "builds.dbuild-history");
   CHECK_FALSE(fs::exists(files.path() / "builds.dbuild-history.partial"));
+  CHECK(dbuild::history::check_bundle(bundle));
 
   HistoryFixture target;
   target.add({"zzzzzzzzzzzzzzzzzzzzzzzz9", "completed", dbuild::test::now_ns_for_test(), 1, {}, ""});

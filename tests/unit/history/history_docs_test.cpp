@@ -1,40 +1,25 @@
 // history_docs_test.cpp: share/doc/history.md stays true: each of its example queries runs
 // through `history query`'s read-only connection on a sample history and returns rows, and its
-// tables name every column of the views.
+// tables (and the man page's HISTORY VIEWS) name every column of the views.
 #include <catch2/catch.hpp>
-
-#include <fstream>
-#include <sstream>
 
 #include "db/database.hpp"
 #include "db/statement.hpp"
 #include "history/history_query.hpp"
 #include "history_fixture.hpp"
+#include "support/doc_examples.hpp"
 
 namespace {
 
 const std::filesystem::path kDoc = std::filesystem::path(DBUILD_TEST_SOURCE_DIR) / "share/doc/history.md";
 
 std::string doc_text() {
-  std::ifstream in(kDoc);
-  REQUIRE(in);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
+  auto text = dbuild::test::text_of(kDoc);
+  REQUIRE_FALSE(text.empty());
+  return text;
 }
 
-// The bodies of the ```sql blocks.
-std::vector<std::string> sql_examples(const std::string& doc) {
-  std::vector<std::string> examples;
-  for (auto at = doc.find("```sql\n"); at != std::string::npos; at = doc.find("```sql\n", at)) {
-    at += 7;
-    const auto end = doc.find("```", at);
-    REQUIRE(end != std::string::npos);
-    examples.push_back(doc.substr(at, end - at));
-    at = end + 3;
-  }
-  return examples;
-}
+std::vector<std::string> sql_examples(const std::string& doc) { return dbuild::test::fenced_blocks(doc, "sql"); }
 
 std::vector<std::string> view_columns(const std::filesystem::path& file, const std::string& view) {
   auto database = dbuild::db::Database::open(file, dbuild::db::Mode::ReadOnly);
@@ -97,6 +82,23 @@ TEST_CASE("history.md documents every column of the views builds, steps and outp
     for (const auto& column : columns) {
       INFO(view << "." << column);
       CHECK(section.find("| `" + column + "` |") != std::string::npos);
+    }
+  }
+}
+
+TEST_CASE("the man page's HISTORY VIEWS section names every column of the views", "[history][docs]") {
+  const auto man = dbuild::test::text_of(std::filesystem::path(DBUILD_TEST_SOURCE_DIR) / "share/man/man1/dbuild.1");
+  const auto start = man.find(".SH HISTORY VIEWS");
+  REQUIRE(start != std::string::npos);
+  dbuild::test::HistoryFixture fixture;
+  for (const std::string view : {"builds", "steps", "outputs"}) {
+    const auto at = man.find(".B " + view + "\n", start);
+    REQUIRE(at != std::string::npos);
+    const auto end = man.find("\n.", at + 3 + view.size() + 1);
+    const auto entry = man.substr(at, end - at);
+    for (const auto& column : view_columns(fixture.file(), view)) {
+      INFO(view << "." << column);
+      CHECK(entry.find("\\fB" + column + "\\fR") != std::string::npos);
     }
   }
 }

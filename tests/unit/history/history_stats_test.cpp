@@ -65,6 +65,16 @@ TEST_CASE("history stats computes the cache-hit ratio over steps done or cached,
   CHECK(*stats.hit_ratio() == Approx(0.5));
 }
 
+TEST_CASE("history stats leaves out the engine's steps without a cache key, such as exporting", "[history][stats]") {
+  HistoryFixture fixture;
+  fixture.add({"eeeeeeeeeeeeeeeeeeeeeeee5", "completed", dbuild::test::now_ns_for_test(), 2,
+               {{"[1/1] COPY a.txt /a.txt", "cached", 0, ""}, {"exporting to image", "done", 1, ""}}, ""});
+  const auto stats = stats_of(fixture);
+  CHECK(stats.cached_steps == 1);
+  CHECK(stats.computed_steps == 0);
+  CHECK(stats.most_missed.empty());
+}
+
 TEST_CASE("history stats lists the steps that miss the cache most, by stage and position", "[history][stats]") {
   HistoryFixture fixture;
   fixture.add_sample_builds();
