@@ -30,7 +30,9 @@ std::string refuse_read(const db::AuthorizerRequest& request) {
   if (is_view(request.arg1)) return "";
   // The tables behind a view are read with the view's name as the fourth argument.
   if (request.arg1.starts_with("history_") && is_view(request.trigger_or_view)) return "";
-  // No column: SQLite asks about a table it only counts rows of (count(*) of a view).
+  // No column: SQLite asks about a table it only counts rows of. count(*) of a view asks this of
+  // the table behind it, without naming the view, so a table's row count (never a value) is
+  // readable; reading any of its columns is not.
   if (request.arg2.empty()) return "";
   return "reading " + quoted(request.arg1) +
          " is not allowed: query the views builds, steps and outputs (share/doc/history.md); the tables behind "
