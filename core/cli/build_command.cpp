@@ -13,6 +13,7 @@
 
 #include <fmt/format.h>
 
+#include "cache/cache_targets.hpp"
 #include "cli/build_inputs.hpp"
 #include "cli/build_results.hpp"
 #include "cli/command.hpp"
@@ -108,18 +109,37 @@ std::vector<std::string> strings(const po::variables_map& values, const char* na
   return values[name].as<std::vector<std::string>>();
 }
 
+// type=NAME,key=value,...: the type and the other attributes.
+sdk::Result<std::pair<std::string, sdk::Attributes>> typed_attributes(const std::string& text, const std::string& flag) {
+  auto attributes = parse_attributes(text);
+  if (!attributes) return attributes.status().with_context(flag + " " + text);
+  auto type = attributes->find("type");
+  if (type == attributes->end()) return sdk::Status::invalid_argument(flag + " " + text + ": type= is required");
+  std::string name = type->second;
+  attributes->erase(type);
+  return std::pair{std::move(name), std::move(*attributes)};
+}
+
 // -o dir, -o -, or -o type=...,key=value
 sdk::Result<sdk::ExportRequest> parse_output(const std::string& text) {
-  sdk::ExportRequest request;
   if (text == "-") return sdk::ExportRequest{"tar", {{"dest", "-"}}};
   if (text.find('=') == std::string::npos) return sdk::ExportRequest{"local", {{"dest", text}}};
-  auto attributes = parse_attributes(text);
-  if (!attributes) return attributes.status();
-  auto type = attributes->find("type");
-  if (type == attributes->end()) return sdk::Status::invalid_argument("--output " + text + ": type= is required");
-  request.type = type->second;
-  attributes->erase(type);
-  request.attributes = std::move(*attributes);
+  auto typed = typed_attributes(text, "--output");
+  if (!typed) return typed.status();
+  return sdk::ExportRequest{std::move(typed->first), std::move(typed->second)};
+}
+
+// --cache-from/--cache-to: type=NAME,key=value,..., or a bare REF for type=registry,ref=REF, as
+// buildx reads them. A local cache's directory is made absolute here, where it was typed.
+sdk::Result<sdk::CacheRequest> parse_cache(const std::string& text, const std::string& flag) {
+  if (text.find('=') == std::string::npos) return sdk::CacheRequest{"registry", {{"ref", text}}};
+  auto typed = typed_attributes(text, flag);
+  if (!typed) return typed.status();
+  sdk::CacheRequest request{std::move(typed->first), std::move(typed->second)};
+  if (request.type == "local")
+    for (const char* key : {"src", "dest"})
+      if (auto found = request.attributes.find(key); found != request.attributes.end() && !found->second.empty())
+        found->second = fs::absolute(found->second).lexically_normal().string();
   return request;
 }
 
@@ -242,6 +262,12 @@ sdk::Result<ParsedBuild> parse_build(const CommandParser& parser) {
   // buildx's shorthands: --push is type=registry (image with push), --load is type=docker.
   if (values["push"].as<bool>()) request.exports.push_back({"image", {{"push", "true"}}});
   if (values["load"].as<bool>()) request.exports.push_back({"docker", {}});
+  for (const auto& [flag, list] : {std::pair{"cache-from", &request.cache_imports}, std::pair{"cache-to", &request.cache_exports}})
+    for (const auto& text : strings(values, flag)) {
+      auto cache = parse_cache(text, std::string("--") + flag);
+      if (!cache) return cache.status();
+      list->push_back(std::move(*cache));
+    }
   if (values["pull"].as<bool>()) request.frontend_options["image-resolve-mode"] = "pull";
   if (values.count("metadata-file")) parsed.metadata_file = values["metadata-file"].as<std::string>();
   if (values.count("iidfile")) parsed.iidfile = values["iidfile"].as<std::string>();
@@ -289,6 +315,8 @@ void describe_options(CommandParser& parser) {
   parser.add_options()
       ("build-arg", many(), "set a build-time variable (NAME=VALUE, or NAME to take it from the environment)")
       ("build-context", many(), "add a named build context (NAME=PATH|docker-image://REF|oci-layout://PATH)")
+      ("cache-from", many(), "import build cache (type=local,src=DIR | type=registry,ref=REF | REF)")
+      ("cache-to", many(), "export build cache (type=local,dest=DIR | type=registry,ref=REF | type=inline; mode=min|max)")
       ("call", po::value<std::string>(), "what to do: build (default) or check (lint only, no build)")
       ("check", po::bool_switch(), "shorthand for --call=check")
       ("file,f", po::value<std::string>(), "name of the Dockerfile (default: PATH/Dockerfile)")
@@ -338,6 +366,11 @@ int run_build(App& app, std::span<const std::string> args, const std::string& pa
   if (!parsed) {
     if (parsed.status().code() == sdk::Code::InvalidArgument) return usage_error(app, path, parsed.status().to_string());
     return report_error(app, parsed.status());
+  }
+  // Cache flags are checked against this client's backends, so that a bad one is a usage error.
+  if (auto caches = cache::check_cache_targets(app.plugins(), parsed->request); !caches) {
+    if (caches.status().code() == sdk::Code::Unavailable) return report_error(app, caches.status());
+    return usage_error(app, path, caches.status().to_string());
   }
   const bool quiet = parsed->quiet;
   if (auto status = check_frontend_options(app.plugins(), parsed->request.frontend, strings(parser.values(), "frontend-opt"));

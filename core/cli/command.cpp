@@ -21,14 +21,26 @@ std::string describe(const po::error& error) {
   return error.what();
 }
 
-void print_group_help(App& app, const Command& group, const std::string& path, bool root) {
+void print_command_list(App& app, const Command& group) {
   auto& out = app.out();
-  out << "Usage:  " << path << (root ? " [OPTIONS] COMMAND" : " COMMAND") << "\n\n" << group.summary << "\n\n";
   out << "Commands:\n";
   std::size_t width = 0;
   for (const auto& command : group.subcommands) width = std::max(width, command.name.size());
   for (const auto& command : group.subcommands)
     out << fmt::format("  {:<{}}  {}\n", command.name, width, command.summary);
+}
+
+// The sub-commands of a command that also runs by itself, after its own help.
+void print_subcommands(App& app, const Command& group, const std::string& path) {
+  app.out() << "\n";
+  print_command_list(app, group);
+  app.out() << "\nRun '" << path << " COMMAND --help' for more information on a command.\n";
+}
+
+void print_group_help(App& app, const Command& group, const std::string& path, bool root) {
+  auto& out = app.out();
+  out << "Usage:  " << path << (root ? " [OPTIONS] COMMAND" : " COMMAND") << "\n\n" << group.summary << "\n\n";
+  print_command_list(app, group);
   if (root) {
     out << "\nGlobal options:\n"
            "  --root DIR    state root (default: $DBUILD_ROOT, /var/lib/dbuild as root,\n"
@@ -134,6 +146,12 @@ int run_command_tree(App& app, const Command& command, std::span<const std::stri
   // A command that runs and has sub-commands (`dbuild images` lists, `dbuild images rm` removes).
   if (command.run) {
     const Command* sub = args.empty() ? nullptr : find_subcommand(command, args.front());
+    if (!sub && !command.subcommands.empty() && args.size() == 1 && (args[0] == "--help" || args[0] == "-h")) {
+      // Its own flags, then what else it does.
+      const int exit_code = command.run(app, args, path);
+      print_subcommands(app, command, path);
+      return exit_code;
+    }
     if (!sub) return command.run(app, args, path);
     return run_command_tree(app, *sub, args.subspan(1), path + " " + std::string(sub->name));
   }

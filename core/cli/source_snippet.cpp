@@ -26,19 +26,12 @@ std::vector<std::string> split_lines(const std::string& text) {
 
 }  // namespace
 
-void print_source_lines(std::ostream& out, const std::filesystem::path& file, const sdk::SourceLocation& location) {
-  if (location.line <= 0 || file.empty()) return;
-  if (std::filesystem::path(location.file).filename() != file.filename()) return;
-  std::ifstream in(file, std::ios::binary);
-  print_source_text(out, std::string((std::istreambuf_iterator<char>(in)), {}), location);
-}
-
-void print_source_text(std::ostream& out, const std::string& text, const sdk::SourceLocation& location) {
-  if (location.line <= 0) return;
+std::vector<SourceLine> source_lines(const std::string& text, const sdk::SourceLocation& location) {
+  if (location.line <= 0) return {};
   const auto lines = split_lines(text);
   const int count = static_cast<int>(lines.size());
   const int first = location.line, last = std::min(std::max(location.end_line, location.line), count);
-  if (first > count) return;
+  if (first > count) return {};
   // BuildKit's loop: about two lines of context each side of one line, one around a range.
   int from = first, to = last;
   const int pad = first == last ? 4 : 2;
@@ -52,12 +45,25 @@ void print_source_text(std::ostream& out, const std::string& text, const sdk::So
       ++padded;
     }
   }
+  std::vector<SourceLine> snippet;
+  for (int number = from; number <= to; ++number)
+    snippet.push_back({number, lines[number - 1], number >= first && number <= last});
+  return snippet;
+}
+
+void print_source_lines(std::ostream& out, const std::filesystem::path& file, const sdk::SourceLocation& location) {
+  if (location.line <= 0 || file.empty()) return;
+  if (std::filesystem::path(location.file).filename() != file.filename()) return;
+  std::ifstream in(file, std::ios::binary);
+  print_source_text(out, std::string((std::istreambuf_iterator<char>(in)), {}), location);
+}
+
+void print_source_text(std::ostream& out, const std::string& text, const sdk::SourceLocation& location) {
+  const auto snippet = source_lines(text, location);
+  if (snippet.empty()) return;
   const std::string ruler(20, '-');
-  out << location.file << ":" << first << "\n" << ruler << "\n";
-  for (int number = from; number <= to; ++number) {
-    const bool marked = number >= first && number <= last;
-    out << fmt::format(" {:>3} | {} {}\n", number, marked ? ">>>" : "   ", lines[number - 1]);
-  }
+  out << location.file << ":" << location.line << "\n" << ruler << "\n";
+  for (const auto& line : snippet) out << fmt::format(" {:>3} | {} {}\n", line.number, line.marked ? ">>>" : "   ", line.text);
   out << ruler << "\n";
 }
 

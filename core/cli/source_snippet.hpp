@@ -6,10 +6,22 @@
 #include <filesystem>
 #include <ostream>
 #include <string>
+#include <vector>
 
 #include <dbuild/sdk/status.hpp>
 
 namespace dbuild::cli {
+
+/// One line of a snippet: its number in the file, its text, and whether the location covers it.
+struct SourceLine {
+  int number = 0;
+  std::string text;
+  bool marked = false;
+};
+
+/// The lines of `text` (a file's) at `location`, with BuildKit's context around them; none when
+/// the location is past the end.
+[[nodiscard]] std::vector<SourceLine> source_lines(const std::string& text, const sdk::SourceLocation& location);
 
 /// Prints the lines at `location` when it is in the file named like `file`; else nothing.
 void print_source_lines(std::ostream& out, const std::filesystem::path& file, const sdk::SourceLocation& location);

@@ -1,10 +1,12 @@
 # embed_migrations.cmake: run with `cmake -P` at build time; writes OUTPUT, a .cpp that holds every
 # MIGRATIONS_DIR/NNNN_name.sql as bytes, so the binary needs no share/ directory at run time, behind
-# the function FUNCTION (default embedded_migrations).
+# the function FUNCTION (default embedded_migrations). The bytes are written as \xNN escapes
+# (cmake/bytes_literal.cmake).
 # Checks the numbering (1..N, no gap, no duplicate) so a bad file name fails the build.
 if(NOT FUNCTION)
   set(FUNCTION embedded_migrations)
 endif()
+include("${CMAKE_CURRENT_LIST_DIR}/../../cmake/bytes_literal.cmake")
 file(GLOB files "${MIGRATIONS_DIR}/*.sql")
 list(SORT files)
 
@@ -22,22 +24,7 @@ foreach(file IN LISTS files)
   endif()
   math(EXPR expected "${expected} + 1")
 
-  # Every byte as a \xNN escape: no quoting or raw-string delimiter can clash with the SQL.
-  file(READ "${file}" hex HEX)
-  string(LENGTH "${hex}" hex_length)
-  math(EXPR size "${hex_length} / 2")
-  set(lines "")
-  foreach(offset RANGE 0 ${hex_length} 64)  # 32 bytes per line
-    string(SUBSTRING "${hex}" ${offset} 64 chunk)
-    if(chunk STREQUAL "")
-      break()
-    endif()
-    string(REGEX REPLACE "([0-9a-f][0-9a-f])" "\\\\x\\1" chunk "${chunk}")
-    string(APPEND lines "\n    \"${chunk}\"")
-  endforeach()
-  if(lines STREQUAL "")
-    set(lines " \"\"")
-  endif()
+  dbuild_bytes_literal("${file}" lines size)
   string(APPEND data "constexpr char k${name}[] =${lines};\n")
   string(APPEND entries "    Migration{${version}, \"${name}\", std::string_view(k${name}, ${size})},\n")
 endforeach()
@@ -62,11 +49,4 @@ std::span<const Migration> ${FUNCTION}() { return kMigrations; }
 }  // namespace dbuild::db
 ")
 
-# Rewrite only on change, so that an unrelated rebuild does not recompile the library.
-set(old "")
-if(EXISTS "${OUTPUT}")
-  file(READ "${OUTPUT}" old)
-endif()
-if(NOT old STREQUAL content)
-  file(WRITE "${OUTPUT}" "${content}")
-endif()
+dbuild_write_if_changed("${OUTPUT}" "${content}")

@@ -1,11 +1,13 @@
-// build.cpp: one build: check the exporters, run the frontend, solve each platform's
-// Definition, run the exporters (the image exporter names the image for -t). Everything it writes is leased until an
-// image refers to it; the lease ends with the build.
+// build.cpp: one build: check the exporters and cache backends, run the frontend, import cache,
+// solve each platform's Definition, export cache, run the exporters (the image exporter names the
+// image for -t). Everything it writes is leased until an image refers to it; the lease ends
+// with the build.
 #include <algorithm>
 
 #include <dbuild/sdk/exporter.hpp>
 #include <dbuild/sdk/frontend.hpp>
 
+#include "engine/build_cache.hpp"
 #include "engine/build_context.hpp"
 #include "engine/build_history.hpp"
 #include "engine/engine_step.hpp"
@@ -83,7 +85,7 @@ sdk::Result<std::vector<std::string>> normalise_tags(const std::vector<std::stri
 // The build itself, once the request is known to be sound: what the history records.
 sdk::Result<sdk::SolveResponse> run_build(LocalEngine::Parts& parts, const sdk::SolveRequest& request,
                                           sdk::Frontend& frontend, const std::vector<ExportTarget>& exporters,
-                                          BuildHistory& history, std::stop_token stop) {
+                                          CacheTargets caches, BuildHistory& history, std::stop_token stop) {
   auto& progress = history.progress();
   // Shared with other builds, exclusive for prune: nothing this build uses is pruned under it.
   auto gc_lock = os::FileLock::acquire(parts.root / "gc.lock", os::LockMode::Shared, os::LockWait::Block);
@@ -92,6 +94,7 @@ sdk::Result<sdk::SolveResponse> run_build(LocalEngine::Parts& parts, const sdk::
   if (!lease) return lease.status();
   const std::string build_id = parts.session->name() + "-b" + std::to_string(parts.next_build++);
   BuildContext build(parts, request, *lease, build_id, progress);
+  BuildCache cache(parts, build, *lease, std::move(caches));
 
   sdk::FrontendRequest frontend_request{request.frontend_options, request.platforms};
   if (frontend_request.platforms.empty()) frontend_request.platforms = {sdk::Platform::host()};
@@ -110,13 +113,15 @@ sdk::Result<sdk::SolveResponse> run_build(LocalEngine::Parts& parts, const sdk::
   if (frontend_result->results.empty()) return sdk::Status::invalid_argument("the frontend produced nothing to build");
   if (stop.stop_requested()) return sdk::Status::cancelled("build cancelled");
 
+  cache.import_all(progress, stop);
   for (const auto& result : frontend_result->results) {
     std::vector<solver::StepRecord> steps;
-    auto solved = build.solve(result, stop, steps);
+    auto solved = build.solve(result, stop, steps, cache.imported());
     history.add_solved(steps);
     if (!solved) return solved;
   }
   (void)parts.checksums->flush();
+  if (auto exported = cache.export_all(progress, stop); !exported) return exported;
 
   for (const auto& target : exporters) {
     EngineStep step(progress, "exporting to " + target.type);
@@ -146,10 +151,12 @@ sdk::Result<sdk::SolveResponse> LocalEngine::solve(const sdk::SolveRequest& requ
   if (!tags) return tags.status();
   auto exporters = check_exporters(parts.plugins, request, *tags);
   if (!exporters) return exporters.status();
+  auto caches = cache::check_cache_targets(parts.plugins, request);
+  if (!caches) return caches.status();
 
   BuildHistory history(parts.history.get(), parts.history_status, parts.history_settings, request,
                        parts.session->name(), progress);
-  auto response = run_build(parts, request, **frontend, *exporters, history, stop);
+  auto response = run_build(parts, request, **frontend, *exporters, std::move(*caches), history, stop);
   history.finish(response.status());
   return response;
 }

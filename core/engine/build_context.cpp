@@ -6,6 +6,8 @@
 #include <set>
 #include <sstream>
 
+#include <nlohmann/json.hpp>
+
 #include "engine/engine_step.hpp"
 #include "engine/parts.hpp"
 #include "image/image_builder.hpp"
@@ -180,16 +182,39 @@ worker::LocalWorker& BuildContext::worker_for(const sdk::Platform& platform) {
 }
 
 sdk::Status BuildContext::solve(const sdk::PlatformResult& result, std::stop_token stop,
-                                std::vector<solver::StepRecord>& steps) {
+                                std::vector<solver::StepRecord>& steps, solver::ImportedCache* imported) {
   solver::Solver solver(worker_for(result.platform), *parts_.cache, progress_);
   solver::SolveOptions options;
   options.no_cache = request_.no_cache;
   options.stop = stop;
+  options.imported = imported;
   auto outcome = solver.solve(result.definition, options, &steps);
   if (!outcome) return outcome.status();
   if (outcome->result.is_local())
     return sdk::Status::invalid_argument("the build's result is a local directory, not a file system to export");
-  solved_.push_back({result.platform, outcome->result.snapshot, result.image_config, std::nullopt});
+  solved_.push_back({result.platform, outcome->result.snapshot, result.image_config, std::nullopt,
+                     std::move(outcome->cache_entries)});
+  return sdk::Status::ok();
+}
+
+const std::vector<solver::CacheEntry>& BuildContext::cache_entries(const sdk::Platform& platform) {
+  static const std::vector<solver::CacheEntry> none;
+  auto* solved = find(platform);
+  return solved ? solved->cache_entries : none;
+}
+
+sdk::Status BuildContext::set_config_field(const sdk::Platform& platform, const std::string& key,
+                                           const std::string& value) {
+  auto* solved = find(platform);
+  if (!solved) return sdk::Status::not_found("no result for platform " + platform.str());
+  if (solved->image)
+    return sdk::Status::failed_precondition("the image of " + platform.str() + " was made before " + key + " was set");
+  auto config = solved->image_config.empty() ? nlohmann::json::object() : nlohmann::json::parse(solved->image_config, nullptr, false);
+  auto parsed = nlohmann::json::parse(value, nullptr, false);
+  if (!config.is_object() || parsed.is_discarded())
+    return sdk::Status::invalid_argument("setting " + key + " of the image config: not JSON");
+  config[key] = std::move(parsed);
+  solved->image_config = config.dump();
   return sdk::Status::ok();
 }
 

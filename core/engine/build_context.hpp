@@ -40,9 +40,16 @@ class BuildContext {
   [[nodiscard]] sdk::ExportSource& export_source(EngineStep& step, std::stop_token stop);
 
   /// Solves one platform's Definition and remembers its result; `steps` gets what happened to
-  /// each step, failed builds included.
+  /// each step, failed builds included. `imported` (may be null) answers what the local cache cannot.
   [[nodiscard]] sdk::Status solve(const sdk::PlatformResult& result, std::stop_token stop,
-                                  std::vector<solver::StepRecord>& steps);
+                                  std::vector<solver::StepRecord>& steps, solver::ImportedCache* imported);
+  /// The steps of `platform`'s solve, for cache export.
+  [[nodiscard]] const std::vector<solver::CacheEntry>& cache_entries(const sdk::Platform& platform);
+  /// Sets `key` of the image config of `platform` to `value` (JSON), before an exporter makes the
+  /// image. Errors: not_found (no such platform), failed_precondition (the image was made already),
+  /// invalid_argument (`value` is not JSON).
+  [[nodiscard]] sdk::Status set_config_field(const sdk::Platform& platform, const std::string& key,
+                                             const std::string& value);
   /// Bytes of the images exporters asked for (manifests, configs, layers), for history.
   [[nodiscard]] std::int64_t exported_bytes() const { return exported_bytes_; }
   void count_exported(const sdk::ExportImage& image);
@@ -69,6 +76,7 @@ class BuildContext {
     std::optional<snapshot::SnapshotId> snapshot;
     std::string image_config;
     std::optional<sdk::ExportImage> image;
+    std::vector<solver::CacheEntry> cache_entries;
   };
   class FrontendView;
   class ExportView;

@@ -20,6 +20,12 @@ void EngineStep::status(const std::string& id, std::int64_t current, std::int64_
   progress_.emit(event);
 }
 
+void EngineStep::warn(std::string message) {
+  sdk::ProgressEvent event = make(sdk::ProgressType::Warning);
+  event.data = std::move(message);
+  progress_.emit(event);
+}
+
 sdk::Status EngineStep::finish(sdk::Status status) {
   auto event = make(status ? sdk::ProgressType::Completed : sdk::ProgressType::Failed);
   if (!status) event.data = status.to_string();

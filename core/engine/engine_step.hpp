@@ -17,6 +17,8 @@ class EngineStep {
   EngineStep& operator=(const EngineStep&) = delete;
 
   void status(const std::string& id, std::int64_t current = 0, std::int64_t total = 0);
+  /// A warning shown with this step (and among the build's warnings).
+  void warn(std::string message);
   /// Reports the step's end and returns `status`.
   sdk::Status finish(sdk::Status status);
   /// Gives `event` this step's vertex and name, unless it has a vertex, and emits it.

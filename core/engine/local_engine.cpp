@@ -5,6 +5,7 @@
 
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdlib>
 
 #include "db/migrations.hpp"
@@ -17,6 +18,8 @@ namespace dbuild::engine {
 namespace {
 
 namespace fs = std::filesystem;
+
+constexpr std::chrono::milliseconds kHistoryLockWait{2000};
 
 sdk::Status make_state_dirs(const fs::path& root) {
   std::error_code error;
@@ -85,6 +88,9 @@ sdk::Result<std::unique_ptr<LocalEngine>> LocalEngine::open(const fs::path& stat
   parts->history_settings.log_ceiling = settings.history_log_ceiling;
   if (auto history = history::HistoryStore::open(root)) {
     parts->history = std::move(*history);
+    // A history write is a few rows; waiting longer than this for another process's lock (a long
+    // `history import`, an open sqlite3 shell) would stall the build for nothing it needs.
+    parts->history->set_lock_wait(kHistoryLockWait);
   } else {
     parts->history_status = history.status();  // builds go on; each says why nothing is recorded
   }

@@ -193,6 +193,17 @@ HistoryStore::~HistoryStore() = default;
 
 const fs::path& HistoryStore::path() const { return database_->path(); }
 
+void HistoryStore::set_lock_wait(std::chrono::milliseconds wait) {
+  database_->set_busy_timeout(wait);
+  write_attempts_ = 1;
+}
+
+sdk::Status HistoryStore::write(std::string_view purpose, const std::function<sdk::Status()>& work) {
+  db::RetryPolicy policy;
+  if (write_attempts_ > 0) policy.attempts = write_attempts_;
+  return db::run_in_transaction(*database_, purpose, work, policy);
+}
+
 sdk::Result<std::unique_ptr<HistoryStore>> HistoryStore::open(const fs::path& state_root, bool read_only) {
   const fs::path file = state_root / "history.db";
   auto database = db::Database::open(file, read_only ? db::Mode::ReadOnly : db::Mode::ReadWrite);
@@ -212,7 +223,7 @@ sdk::Result<std::unique_ptr<HistoryStore>> HistoryStore::open(const fs::path& st
 
 sdk::Status HistoryStore::begin(BuildRecord& build) {
   if (build.ref.empty()) build.ref = new_ref();
-  return db::run_in_transaction(*database_, "recording a build's start", [&]() -> sdk::Status {
+  return write("recording a build's start", [&]() -> sdk::Status {
     auto insert = database_->prepare(
         "recording a build's start",
         "INSERT INTO history_builds (ref, name, builder, node, driver, session, frontend, context, git_url, "
@@ -242,7 +253,7 @@ sdk::Status HistoryStore::begin(BuildRecord& build) {
 
 sdk::Status HistoryStore::finish(const BuildRecord& build, const std::vector<StepRecord>& steps,
                                  const std::vector<OutputRecord>& outputs) {
-  return db::run_in_transaction(*database_, "recording a build", [&]() -> sdk::Status {
+  return write("recording a build", [&]() -> sdk::Status {
     auto update = database_->prepare(
         "recording a build's end",
         "UPDATE history_builds SET completed = ?2, status = ?3, error = ?4, error_file = ?5, error_line = ?6, "
@@ -482,7 +493,7 @@ sdk::Result<std::optional<std::pair<BuildRecord, StepRecord>>> HistoryStore::pre
 }
 
 sdk::Status HistoryStore::remove(const std::vector<std::int64_t>& builds) {
-  return db::run_in_transaction(*database_, "removing builds", [&]() -> sdk::Status {
+  return write("removing builds", [&]() -> sdk::Status {
     for (auto build : builds)
       if (auto status = remove_in_transaction(*database_, build); !status) return status;
     return sdk::Status::ok();

@@ -4,12 +4,15 @@
 // full ref, a unique prefix, "" or "^0" for the latest, "^N" for the N-th before it.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <dbuild/sdk/status.hpp>
@@ -125,6 +128,10 @@ class HistoryStore {
   HistoryStore& operator=(const HistoryStore&) = delete;
 
   [[nodiscard]] db::Database& database() { return *database_; }
+  /// How long one write waits for another process's lock before it gives up, in one attempt
+  /// (default: the database's busy timeout, retried as db::run_in_transaction does). The engine
+  /// sets a short wait: a build does not stall for a record it can do without.
+  void set_lock_wait(std::chrono::milliseconds wait);
   [[nodiscard]] const std::filesystem::path& path() const;
 
   /// Inserts `build` as running; sets its id (and its ref when empty).
@@ -157,7 +164,9 @@ class HistoryStore {
 
  private:
   explicit HistoryStore(std::unique_ptr<db::Database> database);
+  sdk::Status write(std::string_view purpose, const std::function<sdk::Status()>& work);
   std::unique_ptr<db::Database> database_;
+  int write_attempts_ = 0;  // 0: run_in_transaction's default
 };
 
 }  // namespace dbuild::history

@@ -9,6 +9,7 @@
 #include "content/lease.hpp"
 #include "content/local_content_store.hpp"
 #include "image/layer_blobs.hpp"
+#include "image/layer_unpack.hpp"
 #include "oci/image_format.hpp"
 #include "oci/sha256.hpp"
 #include "dbuild/sdk/time.hpp"
@@ -17,42 +18,6 @@ namespace dbuild::image {
 namespace {
 
 using json = nlohmann::json;
-
-struct Layer {
-  sdk::Descriptor blob;
-  std::string diff_id;
-};
-
-// The layer of one snapshot: the blob recorded for its diff id, or a new uncompressed one.
-// Returns nullopt for a snapshot that changed nothing (no entries), which gets no layer.
-sdk::Result<std::optional<Layer>> layer_of(snapshot::Snapshotter& snapshotter, content::LocalContentStore& content,
-                                           const content::Lease& lease, LayerBlobs& layer_blobs,
-                                           snapshot::SnapshotId id, const BuildImageOptions& options) {
-  if (auto diff_id = snapshotter.diff_id(id)) {
-    if (*diff_id == "empty") return std::optional<Layer>();
-    if (auto blob = layer_blobs.find(*diff_id, Compression::None); blob && content.exists(blob->digest)) {
-      if (auto status = content.add_to_lease(lease, blob->digest); !status) return status;
-      return std::optional<Layer>(Layer{*blob, *diff_id});
-    }
-  }
-  auto writer = content.writer_with_lease(lease);
-  if (!writer) return writer.status();
-  auto stats = snapshotter.write_layer(
-      id, [&](const void* data, std::size_t size) { return (*writer)->write(data, size); },
-      {.source_date_epoch = options.source_date_epoch});
-  if (!stats) return stats.status().with_context("writing the layer of snapshot " + std::to_string(id));
-  if (stats->entries == 0) {
-    (void)snapshotter.set_diff_id(id, "empty");  // remembered: the same snapshot is never rewritten
-    return std::optional<Layer>();
-  }
-  auto digest = (*writer)->commit();
-  if (!digest) return digest.status();
-  Layer layer{{sdk::media_type::kOciLayer, *digest, (*writer)->written(), {}, {}}, digest->str()};
-  if (options.source_date_epoch) return std::optional<Layer>(layer);  // epoch-specific: not the snapshot's own
-  if (auto status = layer_blobs.record(layer.diff_id, Compression::None, layer.blob); !status) return status;
-  if (auto status = snapshotter.set_diff_id(id, layer.diff_id); !status) return status;
-  return std::optional<Layer>(layer);
-}
 
 // Lines history up with layers: the k-th history entry that is not an empty_layer describes the
 // k-th snapshot of the chain. Entries for snapshots that made no layer become empty_layer;
@@ -75,6 +40,38 @@ json align_history(json history, const std::vector<bool>& has_layer, const std::
 
 }  // namespace
 
+sdk::Result<std::optional<SnapshotLayer>> snapshot_layer(snapshot::Snapshotter& snapshotter,
+                                                         content::LocalContentStore& content,
+                                                         const content::Lease& lease, LayerBlobs& layer_blobs,
+                                                         snapshot::SnapshotId id,
+                                                         std::optional<std::int64_t> source_date_epoch) {
+  using Layer = SnapshotLayer;
+  if (auto diff_id = snapshotter.diff_id(id)) {
+    if (*diff_id == kEmptyDiffId) return std::optional<Layer>();
+    if (auto blob = layer_blobs.find(*diff_id, Compression::None); blob && content.exists(blob->digest)) {
+      if (auto status = content.add_to_lease(lease, blob->digest); !status) return status;
+      return std::optional<Layer>(Layer{*blob, *diff_id});
+    }
+  }
+  auto writer = content.writer_with_lease(lease);
+  if (!writer) return writer.status();
+  auto stats = snapshotter.write_layer(
+      id, [&](const void* data, std::size_t size) { return (*writer)->write(data, size); },
+      {.source_date_epoch = source_date_epoch});
+  if (!stats) return stats.status().with_context("writing the layer of snapshot " + std::to_string(id));
+  if (stats->entries == 0) {
+    (void)snapshotter.set_diff_id(id, kEmptyDiffId);  // remembered: the same snapshot is never rewritten
+    return std::optional<Layer>();
+  }
+  auto digest = (*writer)->commit();
+  if (!digest) return digest.status();
+  Layer layer{{sdk::media_type::kOciLayer, *digest, (*writer)->written(), {}, {}}, digest->str()};
+  if (source_date_epoch) return std::optional<Layer>(layer);  // epoch-specific: not the snapshot's own
+  if (auto status = layer_blobs.record(layer.diff_id, Compression::None, layer.blob); !status) return status;
+  if (auto status = snapshotter.set_diff_id(id, layer.diff_id); !status) return status;
+  return std::optional<Layer>(layer);
+}
+
 sdk::Result<sdk::ExportImage> build_image(snapshot::Snapshotter& snapshotter, content::LocalContentStore& content,
                                           const content::Lease& lease, LayerBlobs& layer_blobs,
                                           std::optional<snapshot::SnapshotId> result, std::string_view config_json,
@@ -90,7 +87,7 @@ sdk::Result<sdk::ExportImage> build_image(snapshot::Snapshotter& snapshotter, co
   std::vector<std::string> diff_ids;
   std::vector<bool> has_layer;
   for (auto id : chain) {
-    auto layer = layer_of(snapshotter, content, lease, layer_blobs, id, options);
+    auto layer = snapshot_layer(snapshotter, content, lease, layer_blobs, id, options.source_date_epoch);
     if (!layer) return layer.status();
     has_layer.push_back(layer->has_value());
     if (!*layer) continue;

@@ -27,6 +27,21 @@ struct BuildImageOptions {
   std::optional<std::int64_t> source_date_epoch;  // fixes mtimes and "created"
 };
 
+/// The layer of one snapshot (what it changed on top of its parent).
+struct SnapshotLayer {
+  sdk::Descriptor blob;  // uncompressed when made here; as pulled for an unpacked layer
+  std::string diff_id;
+};
+
+/// The blob recorded for the snapshot's diff id, else a new uncompressed layer written now (and
+/// remembered, unless `source_date_epoch` rewrote its times). nullopt for a snapshot that changed
+/// nothing: it has no layer. Errors: unavailable, and the snapshotter's.
+[[nodiscard]] sdk::Result<std::optional<SnapshotLayer>> snapshot_layer(snapshot::Snapshotter& snapshotter,
+                                                                       content::LocalContentStore& content,
+                                                                       const content::Lease& lease,
+                                                                       LayerBlobs& layer_blobs, snapshot::SnapshotId id,
+                                                                       std::optional<std::int64_t> source_date_epoch);
+
 /// Errors: unavailable (disk), invalid_argument (a config the frontend made that is not an
 /// object), and the snapshotter's errors.
 [[nodiscard]] sdk::Result<sdk::ExportImage> build_image(snapshot::Snapshotter& snapshotter,

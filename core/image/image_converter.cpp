@@ -10,13 +10,6 @@
 #include "oci/image_format.hpp"
 
 namespace dbuild::image {
-namespace {
-
-std::string docker_layer_type(Compression compression) {
-  return compression == Compression::Gzip ? sdk::media_type::kDockerLayerGzip
-                                          : "application/vnd.docker.image.rootfs.diff.tar";
-}
-
 sdk::Result<sdk::Descriptor> convert_layer(const sdk::Descriptor& layer, const std::string& diff_id, Compression wanted,
                                            const sdk::ImageOptions& options, content::LocalContentStore& content,
                                            const content::Lease& lease, LayerBlobs& layer_blobs) {
@@ -40,8 +33,6 @@ sdk::Result<sdk::Descriptor> convert_layer(const sdk::Descriptor& layer, const s
   return *compressed;
 }
 
-}  // namespace
-
 sdk::Result<sdk::ExportImage> convert_image(const sdk::ExportImage& image, const sdk::ImageOptions& options,
                                             content::LocalContentStore& content, const content::Lease& lease,
                                             LayerBlobs& layer_blobs) {
@@ -60,7 +51,7 @@ sdk::Result<sdk::ExportImage> convert_image(const sdk::ExportImage& image, const
     if (!layer) return layer.status();
     out.layers[i] = *layer;
     if (!options.oci_mediatypes)
-      out.layers[i].media_type = docker_layer_type(compression_of(layer->media_type).value_or(Compression::None));
+      out.layers[i].media_type = docker_layer_media_type(compression_of(layer->media_type).value_or(Compression::None));
   }
   out.config.media_type = options.oci_mediatypes ? sdk::media_type::kOciConfig : sdk::media_type::kDockerConfig;
   oci::Manifest manifest;

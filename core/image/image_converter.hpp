@@ -6,6 +6,8 @@
 #include <dbuild/sdk/exporter.hpp>
 #include <dbuild/sdk/status.hpp>
 
+#include "image/layer_blobs.hpp"
+
 namespace dbuild::content {
 class LocalContentStore;
 class Lease;
@@ -13,7 +15,13 @@ class Lease;
 
 namespace dbuild::image {
 
-class LayerBlobs;
+/// One layer in `wanted` compression: kept when it is so already (or compressed otherwise and
+/// not forced), a copy made earlier when there is one, else compressed now and remembered.
+/// Errors: unimplemented (recompressing a compressed layer), unavailable.
+[[nodiscard]] sdk::Result<sdk::Descriptor> convert_layer(const sdk::Descriptor& layer, const std::string& diff_id,
+                                                         Compression wanted, const sdk::ImageOptions& options,
+                                                         content::LocalContentStore& content,
+                                                         const content::Lease& lease, LayerBlobs& layer_blobs);
 
 /// Errors: invalid_argument (zstd with Docker media types, an unknown compression),
 /// unimplemented (forcing a compressed layer into another compression), unavailable.

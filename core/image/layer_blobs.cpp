@@ -24,6 +24,11 @@ const char* layer_media_type(Compression compression) noexcept {
   return sdk::media_type::kOciLayer;
 }
 
+const char* docker_layer_media_type(Compression compression) noexcept {
+  return compression == Compression::Gzip ? sdk::media_type::kDockerLayerGzip
+                                          : "application/vnd.docker.image.rootfs.diff.tar";
+}
+
 std::optional<Compression> compression_of(std::string_view media_type) noexcept {
   if (media_type == sdk::media_type::kOciLayer || media_type == "application/vnd.docker.image.rootfs.diff.tar")
     return Compression::None;

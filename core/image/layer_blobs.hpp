@@ -19,6 +19,8 @@ enum class Compression { None, Gzip, Zstd };
 [[nodiscard]] const char* compression_name(Compression compression) noexcept;
 /// The OCI layer media type for a compression.
 [[nodiscard]] const char* layer_media_type(Compression compression) noexcept;
+/// The Docker schema 2 layer media type for a compression (gzip or none).
+[[nodiscard]] const char* docker_layer_media_type(Compression compression) noexcept;
 /// The compression a layer media type says (OCI or Docker), if it is a layer type at all.
 [[nodiscard]] std::optional<Compression> compression_of(std::string_view media_type) noexcept;
 

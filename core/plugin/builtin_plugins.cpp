@@ -8,6 +8,9 @@ namespace dbuild::plugin {
 namespace {
 
 constexpr std::array kBuiltins = {
+    BuiltinPlugin{"cache-backend", "inline", "cache-inline.so"},
+    BuiltinPlugin{"cache-backend", "local", "cache-local.so"},
+    BuiltinPlugin{"cache-backend", "registry", "cache-registry.so"},
     BuiltinPlugin{"driver", "local", "driver-local.so"},
     BuiltinPlugin{"exporter", "docker", "exporter-docker.so"},
     BuiltinPlugin{"exporter", "image", "exporter-image.so"},

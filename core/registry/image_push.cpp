@@ -1,5 +1,6 @@
 // image_push.cpp: pushing a whole image from the content store, or copying one between
-// repositories: everything the root names is gathered (and checked present) first, then blobs go
+// repositories: everything the root names (manifests, configs, layers, and blobs an index lists
+// directly, as a build cache index does) is gathered (and checked present) first, then blobs go
 // up in parallel, then child manifests by digest, and the root last, so that no tag ever names
 // a manifest whose blobs are missing.
 #include <functional>
@@ -38,8 +39,16 @@ sdk::Status gather(const ReadManifest& read, const sdk::Descriptor& node, ImageP
   if (oci::is_index_type(node.media_type)) {
     auto index = oci::parse_index(*bytes);
     if (!index) return index.status().with_context("reading index " + node.digest.str());
-    for (const auto& child : index->manifests)
-      if (auto status = gather(read, child, plan, depth + 1); !status) return status;
+    for (const auto& child : index->manifests) {
+      if (oci::is_index_type(child.media_type) || oci::is_manifest_type(child.media_type)) {
+        if (auto status = gather(read, child, plan, depth + 1); !status) return status;
+        continue;
+      }
+      // An index may list blobs directly (a build cache index: records and layers).
+      if (is_foreign(child) || !plan.seen.insert(child.digest).second) continue;
+      plan.blobs.push_back(child);
+      plan.blob_owners.push_back(node.digest);
+    }
   } else if (oci::is_manifest_type(node.media_type)) {
     auto manifest = oci::parse_manifest(*bytes);
     if (!manifest) return manifest.status().with_context("reading manifest " + node.digest.str());

@@ -104,6 +104,7 @@ sdk::Result<Plan> make_plan(const sdk::Definition& definition, Worker& worker, b
   plan.forced.assign(count, false);
   plan.local_results.assign(count, std::nullopt);
   plan.key_inputs.assign(count, {});
+  plan.input_keys.assign(count, {});
   for (sdk::OpIndex index = 0; index < count; ++index) {
     if (!plan.needed[index]) continue;
     const auto& node = definition.node(index);
@@ -134,6 +135,7 @@ sdk::Result<Plan> make_plan(const sdk::Definition& definition, Worker& worker, b
         key = local_key ? *local_key : std::string();
       }
       inputs.push_back({{"digest", plan.digests[input]}, {"key", key}});
+      plan.input_keys[index].push_back(key);
       return key;
     });
     if (!failure.empty()) return sdk::Status::unavailable(failure).with_context(context);

@@ -21,6 +21,7 @@ struct Plan {
   std::vector<bool> forced;                  // per needed op: must run (no-cache, or an input must)
   std::vector<std::optional<VertexResult>> local_results;  // needed Local sources, resolved
   std::vector<std::vector<sdk::OpIndex>> inputs;           // per op: op_inputs, as representatives
+  std::vector<std::vector<std::string>> input_keys;        // per needed op: the key of each input as its key used it
   std::vector<std::string> key_inputs;  // per needed op: what its key was made of, JSON (history's "why")
 };
 

@@ -49,6 +49,7 @@ class Run {
   sdk::Status execute();
   [[nodiscard]] const VertexResult& result(sdk::OpIndex index) const { return *results_[index]; }
   [[nodiscard]] std::vector<StepRecord> step_records() const;
+  [[nodiscard]] std::vector<CacheEntry> cache_entries(sdk::OpIndex output) const;
 
  private:
   sdk::ProgressEvent event(sdk::ProgressType type, sdk::OpIndex index) const {
@@ -60,7 +61,12 @@ class Run {
     out.location = steps_[index].location;
     return out;
   }
-  void mark_cached(sdk::OpIndex index, VertexResult result);
+  using CachedList = std::vector<std::pair<sdk::OpIndex, std::optional<VertexResult>>>;
+  void walk(std::vector<sdk::OpIndex>& pending, std::vector<bool>& visited, std::vector<bool>& imported,
+            CachedList& cached);
+  void realize_needed(sdk::OpIndex output, std::vector<bool>& imported, std::vector<sdk::OpIndex>& pending);
+  void warn(sdk::OpIndex index, std::string message);
+  void mark_cached(sdk::OpIndex index, std::optional<VertexResult> result);
   void mark_local(sdk::OpIndex index);
   void run_one(sdk::OpIndex index);
   sdk::Result<VertexResult> call_worker(sdk::OpIndex index, const std::vector<VertexResult>& inputs,
@@ -87,7 +93,7 @@ class Run {
   std::stop_callback<std::function<void()>> stop_callback_;
 };
 
-void Run::mark_cached(sdk::OpIndex index, VertexResult result) {
+void Run::mark_cached(sdk::OpIndex index, std::optional<VertexResult> result) {
   results_[index] = std::move(result);
   steps_[index].state = StepState::Cached;
   steps_[index].started_ns = steps_[index].completed_ns = sdk::now_ns();
@@ -104,11 +110,34 @@ void Run::mark_local(sdk::OpIndex index) {
 }
 
 // From the output down: an op the cache can answer stops the walk; one it cannot must run, and
-// then so must be decided whatever it reads.
+// then so must be decided whatever it reads. An imported record answers like a local one, but
+// its result is made local only where it is needed; when that fails, the step runs instead.
 void Run::decide(sdk::OpIndex output) {
   std::vector<bool> visited(definition_.size(), false);
-  std::vector<std::pair<sdk::OpIndex, VertexResult>> cached;
+  std::vector<bool> imported(definition_.size(), false);  // answered by an imported record
+  CachedList cached;
   std::vector<sdk::OpIndex> pending = {output};
+  while (!pending.empty()) {
+    walk(pending, visited, imported, cached);
+    realize_needed(output, imported, pending);
+  }
+  for (sdk::OpIndex index = 0; index < definition_.size(); ++index)
+    if (imported[index]) cached.emplace_back(index, results_[index]);
+  // Steps the output needs only through a cached op are shown as cached when their record is
+  // there, as BuildKit shows every step of a fully cached build.
+  for (sdk::OpIndex index = 0; index < definition_.size(); ++index) {
+    if (!plan_.needed[index] || visited[index] || plan_.local_results[index]) continue;
+    auto hit = cache_.lookup(plan_.cache_keys[index]);
+    if (hit && *hit) cached.emplace_back(index, std::move(**hit));
+    else if (options_.imported && options_.imported->knows(plan_.cache_keys[index])) cached.emplace_back(index, std::nullopt);
+  }
+  // Reported in op order, as a reader expects steps to appear.
+  std::sort(cached.begin(), cached.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  for (auto& [index, result] : cached) mark_cached(index, std::move(result));
+}
+
+void Run::walk(std::vector<sdk::OpIndex>& pending, std::vector<bool>& visited, std::vector<bool>& imported,
+               CachedList& cached) {
   while (!pending.empty()) {
     auto index = pending.back();
     pending.pop_back();
@@ -124,20 +153,45 @@ void Run::decide(sdk::OpIndex output) {
         cached.emplace_back(index, std::move(**hit));
         continue;
       }
+      if (options_.imported && options_.imported->has_result(plan_.cache_keys[index])) {
+        imported[index] = true;
+        continue;
+      }
     }
     to_run_[index] = true;
     for (auto input : plan_.inputs[index]) pending.push_back(input);
   }
-  // Steps the output needs only through a cached op are shown as cached when their record is
-  // there, as BuildKit shows every step of a fully cached build.
+}
+
+// Realizes the imported results something needs: the output, and the inputs of steps that run.
+// A step whose import fails runs, which may make more imported results needed (`pending`).
+void Run::realize_needed(sdk::OpIndex output, std::vector<bool>& imported, std::vector<sdk::OpIndex>& pending) {
+  std::vector<bool> needed(definition_.size(), false);
+  needed[output] = true;
+  for (sdk::OpIndex index = 0; index < definition_.size(); ++index)
+    if (to_run_[index])
+      for (auto input : plan_.inputs[index]) needed[input] = true;
   for (sdk::OpIndex index = 0; index < definition_.size(); ++index) {
-    if (!plan_.needed[index] || visited[index] || plan_.local_results[index]) continue;
-    auto hit = cache_.lookup(plan_.cache_keys[index]);
-    if (hit && *hit) cached.emplace_back(index, std::move(**hit));
+    if (!imported[index] || !needed[index] || results_[index]) continue;
+    const auto& key = plan_.cache_keys[index];
+    VertexContext context{plan_.digests[index], steps_[index].name, progress_, stop_.get_token()};
+    auto realized = options_.imported->realize(key, context);
+    if (realized) {
+      if (auto recorded = cache_.record(key, *realized); !recorded) warn(index, "not recorded in the local cache: " + recorded.to_string());
+      results_[index] = std::move(*realized);
+      continue;
+    }
+    warn(index, "the imported cache could not be used, the step runs: " + realized.status().to_string());
+    imported[index] = false;
+    to_run_[index] = true;
+    for (auto input : plan_.inputs[index]) pending.push_back(input);
   }
-  // Reported in op order, as a reader expects steps to appear.
-  std::sort(cached.begin(), cached.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
-  for (auto& [index, result] : cached) mark_cached(index, std::move(result));
+}
+
+void Run::warn(sdk::OpIndex index, std::string message) {
+  auto warning = event(sdk::ProgressType::Warning, index);
+  warning.data = std::move(message);
+  progress_.emit(warning);
 }
 
 sdk::Result<VertexResult> Run::call_worker(sdk::OpIndex index, const std::vector<VertexResult>& inputs,
@@ -166,11 +220,8 @@ void Run::run_one(sdk::OpIndex index) {
   VertexContext context{plan_.digests[index], steps_[index].name, progress_, stop_.get_token()};
   auto result = call_worker(index, inputs, context);
   if (result) {
-    if (auto recorded = cache_.record(plan_.cache_keys[index], *result); !recorded) {
-      auto warning = event(sdk::ProgressType::Warning, index);
-      warning.data = "the result of this step was not cached: " + recorded.to_string();
-      progress_.emit(warning);
-    }
+    if (auto recorded = cache_.record(plan_.cache_keys[index], *result); !recorded)
+      warn(index, "the result of this step was not cached: " + recorded.to_string());
   }
 
   std::lock_guard lock(mutex_);
@@ -249,6 +300,33 @@ std::vector<StepRecord> Run::step_records() const {
   return records;
 }
 
+// The ops whose results are the output's snapshot and its parents: an exec's root and a file
+// op's base are what its snapshot is prepared on.
+std::vector<bool> result_chain(const sdk::Definition& definition, const Plan& plan, sdk::OpIndex output) {
+  std::vector<bool> chain(definition.size(), false);
+  std::optional<sdk::OpIndex> at = output;
+  while (at && !chain[*at]) {
+    chain[*at] = true;
+    const auto& op = definition.node(*at).op;
+    std::optional<sdk::OpIndex> parent;
+    if (const auto* exec = std::get_if<sdk::ExecOp>(&op)) parent = exec->root;
+    else if (const auto* file = std::get_if<sdk::FileOp>(&op)) parent = file->base;
+    at = parent ? std::optional<sdk::OpIndex>(plan.representative[*parent]) : std::nullopt;
+  }
+  return chain;
+}
+
+std::vector<CacheEntry> Run::cache_entries(sdk::OpIndex output) const {
+  const auto chain = result_chain(definition_, plan_, output);
+  std::vector<CacheEntry> entries;
+  for (sdk::OpIndex index = 0; index < definition_.size(); ++index) {
+    if (!plan_.needed[index] || plan_.local_results[index]) continue;
+    if (steps_[index].state != StepState::Done && steps_[index].state != StepState::Cached) continue;
+    entries.push_back({plan_.cache_keys[index], plan_.input_keys[index], results_[index], chain[index]});
+  }
+  return entries;
+}
+
 }  // namespace
 
 const char* step_state_name(StepState state) noexcept {
@@ -274,7 +352,7 @@ sdk::Result<SolveOutcome> Solver::solve(const sdk::Definition& definition, const
   auto status = run.execute();
   if (steps) *steps = run.step_records();
   if (!status) return status;
-  return SolveOutcome{run.result(output), run.step_records()};
+  return SolveOutcome{run.result(output), run.step_records(), run.cache_entries(output)};
 }
 
 }  // namespace dbuild::solver

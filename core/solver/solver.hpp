@@ -14,6 +14,7 @@
 #include <dbuild/sdk/status.hpp>
 
 #include "solver/cache_store.hpp"
+#include "solver/imported_cache.hpp"
 #include "solver/worker.hpp"
 
 namespace dbuild::solver {
@@ -22,6 +23,7 @@ struct SolveOptions {
   bool no_cache = false;       // run every op (--no-cache)
   std::size_t max_parallel = 0;  // ops running at once; 0 means one per CPU
   std::stop_token stop;        // Ctrl-C: running ops are killed, nothing new starts
+  ImportedCache* imported = nullptr;  // --cache-from records, asked when the local cache misses
 };
 
 enum class StepState { Done, Cached, Failed, Cancelled, Skipped };
@@ -42,9 +44,20 @@ struct StepRecord {
   std::string key_inputs;  // JSON: what the cache key was made of (Plan::key_inputs)
 };
 
+/// One step as a cache export sees it (local sources are not steps of the cache).
+struct CacheEntry {
+  std::string key;
+  std::vector<std::string> input_keys;  // the keys its own key was made of, in input order
+  /// Its result on this machine: it ran, or came from the local cache or a realized import.
+  /// None for a step answered by an imported record that nothing needed locally.
+  std::optional<VertexResult> result;
+  bool in_result_chain = false;  // its result is one of the output's layer stacks (mode=min)
+};
+
 struct SolveOutcome {
   VertexResult result;            // the output op's result
   std::vector<StepRecord> steps;  // one per distinct op the output depends on, in op order
+  std::vector<CacheEntry> cache_entries;  // the same steps, for cache export
 };
 
 /// Per solve: the op's digest and key, computed before anything runs.

@@ -13,6 +13,7 @@
 #include "context/checksum.hpp"
 #include "image/image_store.hpp"
 #include "image/layer_blobs.hpp"
+#include "image/layer_unpack.hpp"
 #include "oci/reference.hpp"
 #include "os/unique_fd.hpp"
 #include "snapshot/snapshotter.hpp"
@@ -25,20 +26,6 @@ namespace fs = std::filesystem;
 
 std::string platform_text(const sdk::SourceOp& op, const sdk::Platform& fallback) {
   return (op.platform ? *op.platform : fallback).str();
-}
-
-// Reads a blob file for unpacking, reporting progress as it goes.
-snapshot::ByteSource file_source(os::UniqueFd& fd, const solver::VertexContext& context, const std::string& id,
-                                 std::int64_t total) {
-  auto done = std::make_shared<std::int64_t>(0);
-  return [&fd, &context, id, total, done](void* buffer, std::size_t capacity) -> sdk::Result<std::size_t> {
-    if (context.stop.stop_requested()) return sdk::Status::cancelled("cancelled while extracting");
-    ssize_t n = ::read(fd.get(), buffer, capacity);
-    if (n < 0) return sdk::Status::unavailable(std::string("reading layer: ") + std::strerror(errno));
-    *done += n;
-    if (n == 0 || *done % (8 << 20) < n) context.status(id, *done, total);
-    return static_cast<std::size_t>(n);
-  };
 }
 
 }  // namespace
@@ -198,33 +185,29 @@ sdk::Result<solver::VertexResult> LocalWorker::unpack_image(const sdk::SourceOp&
     }
   }
   const auto chain_ids = oci::chain_ids(resolved->diff_ids);
-  std::optional<snapshot::SnapshotId> top;
-  std::size_t first_missing = 0;
-  for (; first_missing < chain_ids.size(); ++first_missing) {
-    auto found = services_.snapshots.find_chain(chain_ids[first_missing]);
-    if (!found) break;
-    top = found;
+  std::vector<image::StackLayer> layers;
+  for (std::size_t i = 0; i < chain_ids.size(); ++i)
+    layers.push_back({chain_ids[i], resolved->diff_ids[i], resolved->parsed.layers[i]});
+  image::UnpackHooks hooks;
+  hooks.progress = [&context](const std::string& id, std::int64_t done, std::int64_t total) {
+    context.status(id, done, total);
+  };
+  hooks.stop = context.stop;
+  if (op.kind == sdk::SourceKind::OciLayout) {
+    // A layout's blobs are imported all at once, and only when some layer must be unpacked.
+    auto imported = std::make_shared<bool>(false);
+    hooks.fetch = [&, imported](std::size_t) -> sdk::Status {
+      if (*imported) return sdk::Status::ok();
+      auto ref = image::parse_layout_ref(op.identifier);
+      if (!ref) return ref.status();
+      if (auto status = image::import_layers(*ref, *resolved, services_.build_content); !status) return status;
+      *imported = true;
+      return sdk::Status::ok();
+    };
   }
-  if (first_missing < chain_ids.size() && op.kind == sdk::SourceKind::OciLayout) {
-    auto ref = image::parse_layout_ref(op.identifier);
-    if (!ref) return ref.status();
-    if (auto status = image::import_layers(*ref, *resolved, services_.build_content); !status) return status;
-  }
-  for (std::size_t i = first_missing; i < chain_ids.size(); ++i) {
-    const auto& blob = resolved->parsed.layers[i];
-    auto path = services_.build_content.path(blob.digest);
-    if (!path) return path.status().with_context("layer " + blob.digest.str());
-    os::UniqueFd fd(::open(path->c_str(), O_RDONLY | O_CLOEXEC));
-    if (!fd.valid()) return sdk::Status::unavailable("opening layer " + path->string() + ": " + std::strerror(errno));
-    const std::string id = blob.digest.str().substr(0, 19) + " extracting";
-    auto unpacked = services_.snapshots.unpack(top, chain_ids[i], file_source(fd, context, id, blob.size));
-    if (!unpacked) return unpacked.status().with_context("extracting layer " + blob.digest.str());
-    top = *unpacked;
-    (void)services_.snapshots.set_diff_id(*top, resolved->diff_ids[i]);
-    if (auto compression = image::compression_of(blob.media_type))
-      (void)services_.layer_blobs.record(resolved->diff_ids[i], *compression, blob);
-  }
-  return solver::VertexResult{top, {}, {}, {}};
+  auto top = image::unpack_stack(services_.snapshots, services_.build_content, services_.layer_blobs, layers, hooks);
+  if (!top) return top.status();
+  return solver::VertexResult{*top, {}, {}, {}};
 }
 
 sdk::Result<solver::VertexResult> LocalWorker::source(const sdk::SourceOp& op, const solver::VertexContext& context) {

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # smoke_test.sh: the benchmark tool still works: `tests/bench/run --quick --only dbuild` completes
-# and writes a well-formed results file. It never looks at the timings (speed is not asserted).
+# and writes a well-formed results file, in which dbuild's fully cache-imported builds ran no RUN
+# step. It never looks at the timings (speed is not asserted).
 # Exits 77 (skipped) when it cannot run, unless DBUILD_REQUIRE_INTEGRATION=1.
 # Usage: smoke_test.sh DBUILD_BINARY PROJECT_DIR
 set -uo pipefail
@@ -56,6 +57,17 @@ for row in rows:
         problems.append(f"no peak RSS in: {row}")
 if sorted(seen) != sorted(expected):
     problems.append(f"rows {seen}, want {expected}")
+# A fully cache-imported build of every workload starts no RUN step (issue 7).
+cached = text.split("## Fully cache-imported builds (dbuild)", 1)
+if len(cached) < 2:
+    problems.append("no cache-import section")
+else:
+    cache_rows = [l for l in cached[1].split("\n## ", 1)[0].splitlines() if l.startswith("| W")]
+    if sorted(r.split("|")[1].strip() for r in cache_rows) != ["W1", "W2", "W3", "W4", "W5"]:
+        problems.append(f"cache-import rows: {cache_rows}")
+    for row in cache_rows:
+        if row.split("|")[3].strip() != "0":
+            problems.append(f"a cache-imported build ran RUN steps: {row}")
 if problems:
     print("results file is not well-formed:\n  " + "\n  ".join(problems) + "\n--- file:\n" + text)
     sys.exit(1)

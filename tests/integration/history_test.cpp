@@ -9,11 +9,13 @@
 #include <fstream>
 #include <thread>
 
-#include "dockerfile_workspace.hpp"
+#include "history_workspace.hpp"
 #include "support/skip.hpp"
 
 namespace fs = std::filesystem;
+using dbuild::test::build;
 using dbuild::test::build_dockerfile;
+using dbuild::test::history_json;
 using dbuild::test::ProcessResult;
 using dbuild::test::Workspace;
 using dbuild::test::write_dockerfile;
@@ -21,21 +23,6 @@ using dbuild::test::write_file;
 using nlohmann::json;
 
 namespace {
-
-ProcessResult build(Workspace& workspace, std::vector<std::string> args) {
-  args.push_back(workspace.context.string());
-  return build_dockerfile(workspace, {args, "", {}});
-}
-
-json history_json(Workspace& workspace, std::vector<std::string> args) {
-  std::vector<std::string> full = {"history"};
-  full.insert(full.end(), args.begin(), args.end());
-  full.insert(full.end(), {"--format", "json"});
-  auto result = workspace.dbuild(full);
-  INFO(result.err);
-  REQUIRE(result.exit_code == 0);
-  return json::parse(result.out);
-}
 
 std::vector<std::string> statuses(const json& builds) {
   std::vector<std::string> out;
@@ -200,4 +187,32 @@ TEST_CASE("a damaged history.db is named with the way out, and builds still run"
   auto listed = workspace.dbuild({"history", "ls"});
   CHECK(listed.exit_code == 1);
   CHECK_THAT(listed.err, Catch::Contains(file.string()) && Catch::Contains("mv " + file.string()));
+}
+
+TEST_CASE("a history.db locked by another process costs the build a warning, not its result",
+          "[integration][history]") {
+  Workspace workspace;
+  write_dockerfile(workspace.context, "FROM busybox\nRUN echo first\n");
+  REQUIRE(build(workspace, {}).exit_code == 0);
+  const auto file = workspace.root / "history.db";
+  // Another process holds the write lock for longer than the build takes.
+  dbuild::test::BackgroundProcess holder(
+      {"python3", "-c",
+       "import sqlite3, sys, time\n"
+       "db = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
+       "db.execute('BEGIN EXCLUSIVE')\n"
+       "print('locked', flush=True)\n"
+       "time.sleep(20)\n",
+       file.string()});
+  REQUIRE(holder.wait_for_output("locked", 10));
+  write_dockerfile(workspace.context, "FROM busybox\nRUN echo while-locked\n");
+  auto locked = build(workspace, {});
+  INFO(locked.err);
+  CHECK(locked.exit_code == 0);
+  CHECK_THAT(locked.err, Catch::Contains("the build history is not recorded") && Catch::Contains("locked"));
+  holder.send_signal(SIGKILL);
+  (void)holder.wait();
+  auto builds = history_json(workspace, {"ls"});
+  REQUIRE(builds.size() == 1);  // the first build only; nothing half-written from the second
+  CHECK(builds[0]["status"] == "completed");
 }

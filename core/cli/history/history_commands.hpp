@@ -22,4 +22,10 @@ namespace dbuild::cli {
 [[nodiscard]] Command history_export_command();
 [[nodiscard]] Command history_import_command();
 
+/// `dbuild history open [REF] [-o FILE]`: a build's page as HTML (history_report.cpp).
+[[nodiscard]] Command history_open_command();
+
+/// `dbuild history report [--since 7d] [-o FILE]`: the recent builds as HTML (history_report.cpp).
+[[nodiscard]] Command history_report_command();
+
 }  // namespace dbuild::cli

@@ -10,6 +10,8 @@ std::vector<Command> history_extra_commands() {
   commands.push_back(history_stats_command());
   commands.push_back(history_export_command());
   commands.push_back(history_import_command());
+  commands.push_back(history_open_command());
+  commands.push_back(history_report_command());
   return commands;
 }
 

@@ -11,16 +11,11 @@
 #include <string>
 #include <vector>
 
+#include <dbuild/sdk/attributes.hpp>
 #include <dbuild/sdk/exporter.hpp>
 #include <dbuild/sdk/status.hpp>
 
 namespace dbuild::exporters {
-
-/// A boolean attribute: "true", "" (present without a value) or "false"; `fallback` when absent.
-[[nodiscard]] sdk::Result<bool> bool_attribute(const sdk::Attributes& attributes, const char* name, bool fallback);
-
-/// compression=, compression-level=, force-compression=, oci-mediatypes= (default as given).
-[[nodiscard]] sdk::Result<sdk::ImageOptions> image_options(const sdk::Attributes& attributes, bool oci_default);
 
 /// name=a,b: the image names; "" entries dropped.
 [[nodiscard]] std::vector<std::string> image_names(const sdk::Attributes& attributes);

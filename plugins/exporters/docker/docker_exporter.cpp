@@ -25,7 +25,7 @@ sdk::Status DockerExporter::check(const sdk::Attributes& attributes) {
   for (const auto& [key, value] : attributes)
     if (!kKeys.count(key) && !is_annotation_attribute(key))
       return sdk::Status::invalid_argument("unknown attribute \"" + key + "\" for the docker exporter");
-  auto options = image_options(attributes, false);
+  auto options = sdk::image_options(attributes, false);
   if (!options) return options.status();
   if (auto annotations = parse_annotations(attributes); !annotations) return annotations.status();
   auto dest = attributes.find("dest");
@@ -41,7 +41,7 @@ sdk::Status DockerExporter::check(const sdk::Attributes& attributes) {
 
 sdk::Result<sdk::ExportResponse> DockerExporter::export_result(const sdk::Attributes& attributes,
                                                                sdk::ExportSource& source) {
-  auto options = image_options(attributes, false);
+  auto options = sdk::image_options(attributes, false);
   if (!options) return options.status();
   auto laid_out = layout_images(attributes, *options, image_names(attributes), source);
   if (!laid_out) return laid_out.status();

@@ -36,13 +36,13 @@ sdk::Result<Settings> read_settings(const sdk::Attributes& attributes, sdk::Regi
       return sdk::Status::invalid_argument("unknown attribute \"" + key + "\" for the image exporter");
   }
   Settings settings;
-  auto options = image_options(attributes, false);
+  auto options = sdk::image_options(attributes, false);
   if (!options) return options.status();
   settings.options = *options;
   if (auto annotations = parse_annotations(attributes); !annotations) return annotations.status();
   for (auto [name, flag] : {std::pair{"store", &settings.store}, std::pair{"push", &settings.push},
                             std::pair{"push-by-digest", &settings.push_by_digest}}) {
-    auto value = bool_attribute(attributes, name, *flag);
+    auto value = sdk::bool_attribute(attributes, name, *flag);
     if (!value) return value.status();
     *flag = *value;
   }
@@ -94,20 +94,6 @@ sdk::Result<sdk::Descriptor> push_root(const std::vector<LayoutImage>& images, c
   return sdk::Descriptor{media_type, *digest, static_cast<std::int64_t>(text.size()), {}, {}};
 }
 
-// Each blob's bytes as a status of the export step, as BuildKit shows a push.
-sdk::TransferHooks push_hooks(sdk::ExportSource& source) {
-  sdk::TransferHooks hooks;
-  hooks.stop = source.stop();
-  hooks.progress = [&source](const sdk::Digest& blob, std::int64_t done, std::int64_t total) {
-    sdk::ProgressEvent event;
-    event.type = sdk::ProgressType::Status;
-    event.id = "pushing " + blob.str().substr(0, 19);
-    event.current = done;
-    event.total = total;
-    source.progress().emit(event);
-  };
-  return hooks;
-}
 
 void emit_status(sdk::ExportSource& source, std::string id) {
   sdk::ProgressEvent event;
@@ -152,7 +138,7 @@ sdk::Result<sdk::ExportResponse> ImageExporter::export_result(const sdk::Attribu
   if (!images) return images.status();
   auto root = push_root(*images, attributes, settings->options, source.content());
   if (!root) return root.status();
-  const auto hooks = push_hooks(source);
+  const auto hooks = sdk::push_progress_hooks(source.progress(), source.stop());
   for (const auto& name : settings->names) {
     const std::string target = settings->push_by_digest ? repository_of(name) + "@" + root->digest.str() : name;
     emit_status(source, "pushing " + target);

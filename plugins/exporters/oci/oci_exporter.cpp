@@ -30,7 +30,7 @@ sdk::Status OciExporter::check(const sdk::Attributes& attributes) {
   for (const auto& [key, value] : attributes)
     if (!kKeys.count(key) && !is_annotation_attribute(key))
       return sdk::Status::invalid_argument("unknown attribute \"" + key + "\" for the oci exporter");
-  auto options = image_options(attributes, true);
+  auto options = sdk::image_options(attributes, true);
   if (!options) return options.status();
   if (auto annotations = parse_annotations(attributes); !annotations) return annotations.status();
   auto dest = attributes.find("dest");
@@ -51,7 +51,7 @@ sdk::Status OciExporter::check(const sdk::Attributes& attributes) {
 
 sdk::Result<sdk::ExportResponse> OciExporter::export_result(const sdk::Attributes& attributes,
                                                             sdk::ExportSource& source) {
-  auto options = image_options(attributes, true);
+  auto options = sdk::image_options(attributes, true);
   if (!options) return options.status();
   auto laid_out = layout_images(attributes, *options, image_names(attributes), source);
   if (!laid_out) return laid_out.status();

@@ -45,6 +45,11 @@ class Builder:
         """[(scenario, argv, dest)]: W5's export commands; the image is already built."""
         return []
 
+    def cache_argvs(self, context, tag, cache_dir):
+        """(export argv, import argv): a build writing its cache (mode=max) to cache_dir, and one
+        reading it; None for a builder whose cache is not measured here."""
+        return None
+
 
 class Dbuild(Builder):
     name, key = "dbuild", "dbuild"
@@ -77,6 +82,11 @@ class Dbuild(Builder):
 
     def build_argv(self, context, tag):
         return self.cli("build", "--progress=rawjson", "-t", tag, context)
+
+    def cache_argvs(self, context, tag, cache_dir):
+        build = self.build_argv(context, tag)
+        return (build[:-1] + ["--cache-to", f"type=local,dest={cache_dir},mode=max", context],
+                build[:-1] + ["--cache-from", f"type=local,src={cache_dir}", context])
 
     def exports(self, context, tag, out_dir):
         out = lambda name: os.path.join(out_dir, name)

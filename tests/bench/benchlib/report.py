@@ -7,7 +7,7 @@ import re
 import subprocess
 import time
 
-from .timings import CATEGORIES, CATEGORY_NOTES
+from .timings import CATEGORIES, CATEGORY_NOTES, attribute, execs_run
 
 MIB = 1 << 20
 
@@ -125,6 +125,18 @@ def attribution_table(rows, attributions):
         lines.append("| " + " | ".join(line) + " |")
     notes = "\n".join(f"- {c}: {CATEGORY_NOTES[c]}" for c in used)
     return "\n".join(lines) + "\n\n" + notes
+
+
+def cache_import_table(series_by_workload):
+    """One row per workload: the median wall time of the cache-imported builds, the RUN steps its
+    median run started (0: the cache answered every one) and its steps run/cached."""
+    lines = ["| workload | wall s | RUN steps run | steps run/cached |", "|---|---|---|---|"]
+    for workload, series in series_by_workload.items():
+        run = series.median_run()
+        parts = attribute(run)
+        lines.append(f"| {workload} | {secs(run.wall)} | {execs_run(run)} | "
+                     f"{parts['steps_run']}/{parts['steps_cached']} |")
+    return "\n".join(lines)
 
 
 def _median(results, key):

@@ -30,6 +30,12 @@ struct ExportRequest {
   Attributes attributes{};  // its options: "dest", ...
 };
 
+/// One --cache-from or --cache-to: a cache backend and its attributes. Since ABI 2.0.
+struct CacheRequest {
+  std::string type{};       // the backend's name: "local", "registry", "inline", ...
+  Attributes attributes{};  // its options: "dest", "src", "ref", "mode", ...
+};
+
 struct SolveRequest {
   std::string frontend = "dockerfile";
   Attributes frontend_options{};                  // see FrontendRequest::options
@@ -41,6 +47,8 @@ struct SolveRequest {
   std::vector<std::string> tags{};                // -t: names in the engine's image store
   std::map<std::string, std::string> secrets{};   // secret id -> contents (never recorded)
   bool no_cache = false;
+  std::vector<CacheRequest> cache_imports{};  // --cache-from, in order: the first source with a step wins
+  std::vector<CacheRequest> cache_exports{};  // --cache-to
 };
 
 struct SolveResponse {

@@ -22,6 +22,7 @@
 #include <dbuild/sdk/descriptor.hpp>
 #include <dbuild/sdk/digest.hpp>
 #include <dbuild/sdk/platform.hpp>
+#include <dbuild/sdk/progress.hpp>
 #include <dbuild/sdk/status.hpp>
 
 namespace dbuild::sdk {
@@ -34,6 +35,10 @@ struct TransferHooks {
   std::function<void(const Digest& blob, std::int64_t done, std::int64_t total)> progress{};
   std::stop_token stop{};  // a stop request ends the transfer with a cancelled Status
 };
+
+/// Hooks that show each blob's bytes as Status events on `sink` (id "pushing sha256:0123456789ab"),
+/// as BuildKit shows a push, stopped by `stop`. `sink` must outlive the transfer.
+[[nodiscard]] TransferHooks push_progress_hooks(ProgressSink& sink, std::stop_token stop);
 
 /// Thread-safe. References are written as users write them ("alpine", "registry.lan:5000/a/b:1",
 /// "name@sha256:..."); Docker Hub names are normalised. Errors of every call: invalid_argument (a
