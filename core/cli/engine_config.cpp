@@ -33,7 +33,9 @@ sdk::Status apply_history(const json& section, engine::EngineSettings& settings)
     } else if (key == "max-age") {
       auto seconds = value.is_string() ? parse_duration_seconds(value.get<std::string>())
                                        : sdk::Result<std::int64_t>(sdk::Status::invalid_argument("not a string"));
-      if (!seconds) return sdk::Status::invalid_argument(where + ": want a duration such as \"720h\" or \"30d\" (\"0s\": no limit)");
+      if (!seconds)
+        return sdk::Status::invalid_argument(where +
+                                             ": want a duration such as \"720h\" or \"30d\" (\"0s\": no limit)");
       settings.history_max_age_seconds = *seconds;
     } else if (key == "log-limit") {
       auto bytes = size_of(value);
@@ -57,7 +59,8 @@ sdk::Result<engine::EngineSettings> load_engine_settings(const fs::path& config_
   text << in.rdbuf();
   if (!in) return sdk::Status::invalid_argument(config_file.string() + ": cannot be read");
   const auto doc = json::parse(text.str(), nullptr, false);
-  if (doc.is_discarded() || !doc.is_object()) return sdk::Status::invalid_argument(config_file.string() + ": not a JSON object");
+  if (doc.is_discarded() || !doc.is_object())
+    return sdk::Status::invalid_argument(config_file.string() + ": not a JSON object");
   auto history = doc.find("history");
   if (history == doc.end()) return settings;
   if (auto status = apply_history(*history, settings); !status)

@@ -33,22 +33,35 @@ constexpr std::array<const char*, 5> kStepStates = {"done", "cached", "failed", 
 std::string dump(const json& doc) { return doc.dump(-1, ' ', false, json::error_handler_t::replace); }
 
 std::string build_dir(const std::string& ref) { return "builds/" + ref + "/"; }
-std::string log_path(const std::string& ref, int step) { return build_dir(ref) + "logs/" + std::to_string(step) + ".log"; }
+std::string log_path(const std::string& ref, int step) {
+  return build_dir(ref) + "logs/" + std::to_string(step) + ".log";
+}
 
 json step_json(const std::string& ref, const StepRecord& step) {
-  json doc = {{"number", step.number},     {"digest", step.digest},       {"name", step.name},
-              {"stage", step.stage},       {"position", step.position},   {"started", step.started},
-              {"completed", step.completed}, {"state", step.state},       {"error", step.error},
-              {"source_file", step.source_file}, {"source_line", step.source_line}, {"cache_key", step.cache_key},
-              {"key_inputs", step.key_inputs}, {"log_bytes", step.log_bytes}, {"log_dropped", step.log_dropped}};
+  json doc = {{"number", step.number},
+              {"digest", step.digest},
+              {"name", step.name},
+              {"stage", step.stage},
+              {"position", step.position},
+              {"started", step.started},
+              {"completed", step.completed},
+              {"state", step.state},
+              {"error", step.error},
+              {"source_file", step.source_file},
+              {"source_line", step.source_line},
+              {"cache_key", step.cache_key},
+              {"key_inputs", step.key_inputs},
+              {"log_bytes", step.log_bytes},
+              {"log_dropped", step.log_dropped}};
   doc["exit_code"] = step.exit_code ? json(*step.exit_code) : json(nullptr);
   if (!step.log.empty()) doc["log"] = log_path(ref, step.number);
   return doc;
 }
 
 json output_json(const OutputRecord& output) {
-  return {{"type", output.type},       {"attributes", output.attributes}, {"digest", output.digest},
-          {"config_digest", output.config_digest}, {"names", output.names}, {"pushed", output.pushed}};
+  return {{"type", output.type},     {"attributes", output.attributes},
+          {"digest", output.digest}, {"config_digest", output.config_digest},
+          {"names", output.names},   {"pushed", output.pushed}};
 }
 
 json build_json(const BuildRecord& build, const std::vector<StepRecord>& steps,
@@ -113,13 +126,23 @@ PendingBuild read_build(const json& doc) {
   auto& build = pending.build;
   build.ref = doc.at("ref").get<std::string>();
   if (!valid_ref(build.ref)) throw std::invalid_argument("\"" + build.ref + "\" is not a build ref");
-  for (auto [field, key] : {std::pair{&build.name, "name"}, {&build.builder, "builder"}, {&build.node, "node"},
-                            {&build.driver, "driver"}, {&build.session, "session"}, {&build.frontend, "frontend"},
-                            {&build.context, "context"}, {&build.git_url, "git_url"}, {&build.git_commit, "git_commit"},
-                            {&build.dockerfile, "dockerfile"}, {&build.dockerfile_digest, "dockerfile_digest"},
+  for (auto [field, key] : {std::pair{&build.name, "name"},
+                            {&build.builder, "builder"},
+                            {&build.node, "node"},
+                            {&build.driver, "driver"},
+                            {&build.session, "session"},
+                            {&build.frontend, "frontend"},
+                            {&build.context, "context"},
+                            {&build.git_url, "git_url"},
+                            {&build.git_commit, "git_commit"},
+                            {&build.dockerfile, "dockerfile"},
+                            {&build.dockerfile_digest, "dockerfile_digest"},
                             {&build.dockerfile_text, "dockerfile_text"},
-                            {&build.target, "target"}, {&build.outputs_requested, "outputs_requested"},
-                            {&build.status, "status"}, {&build.error, "error"}, {&build.error_file, "error_file"}})
+                            {&build.target, "target"},
+                            {&build.outputs_requested, "outputs_requested"},
+                            {&build.status, "status"},
+                            {&build.error, "error"},
+                            {&build.error_file, "error_file"}})
     *field = doc.at(key).get<std::string>();
   if (!one_of(build.status, kFinished))
     throw std::invalid_argument("build " + build.ref + " has status \"" + build.status + "\"");
@@ -136,9 +159,14 @@ PendingBuild read_build(const json& doc) {
   for (const auto& item : doc.at("steps")) {
     StepRecord step;
     step.number = item.at("number").get<int>();
-    for (auto [field, key] : {std::pair{&step.digest, "digest"}, {&step.name, "name"}, {&step.stage, "stage"},
-                              {&step.state, "state"}, {&step.error, "error"}, {&step.source_file, "source_file"},
-                              {&step.cache_key, "cache_key"}, {&step.key_inputs, "key_inputs"}})
+    for (auto [field, key] : {std::pair{&step.digest, "digest"},
+                              {&step.name, "name"},
+                              {&step.stage, "stage"},
+                              {&step.state, "state"},
+                              {&step.error, "error"},
+                              {&step.source_file, "source_file"},
+                              {&step.cache_key, "cache_key"},
+                              {&step.key_inputs, "key_inputs"}})
       *field = item.at(key).get<std::string>();
     if (!one_of(step.state, kStepStates))
       throw std::invalid_argument("a step of build " + build.ref + " has state \"" + step.state + "\"");
@@ -281,7 +309,8 @@ class BundleReader {
 sdk::Result<std::vector<std::string>> read_manifest(BundleReader& reader) {
   auto first = reader.next();
   if (!first) return first.status();
-  if (!*first || **first != kBundleManifest) return reader.bad(std::string("its first entry is not ") + kBundleManifest);
+  if (!*first || **first != kBundleManifest)
+    return reader.bad(std::string("its first entry is not ") + kBundleManifest);
   auto text = reader.data(kBundleManifest);
   if (!text) return text.status();
   const auto manifest = json::parse(*text, nullptr, false);
@@ -290,8 +319,8 @@ sdk::Result<std::vector<std::string>> read_manifest(BundleReader& reader) {
   const auto version = manifest.value("version", json());
   if (!version.is_number_integer() || version.get<int>() != kBundleVersion)
     return sdk::Status::failed_precondition(reader.file().string() + ": a history bundle of format version " +
-                                            version.dump() +
-                                            "; this dbuild reads version " + std::to_string(kBundleVersion))
+                                            version.dump() + "; this dbuild reads version " +
+                                            std::to_string(kBundleVersion))
         .with_hint("import it with the dbuild that exported it, or a newer one");
   const auto refs = manifest.value("builds", json());
   if (!refs.is_array() || !std::all_of(refs.begin(), refs.end(), [](const json& ref) { return ref.is_string(); }))
@@ -354,8 +383,8 @@ class Importer {
     if (!pending.logs_expected.empty())
       return reader_.bad(pending.logs_expected.begin()->first + " is missing (truncated?)");
     if (!store_) return sdk::Status::ok();
-    auto present = db::query_int64(store_->database(), "looking for a build", "SELECT count(*) FROM history_builds WHERE ref = ?1",
-                                   pending.build.ref);
+    auto present = db::query_int64(store_->database(), "looking for a build",
+                                   "SELECT count(*) FROM history_builds WHERE ref = ?1", pending.build.ref);
     if (!present) return present.status();
     if (present->value_or(0) > 0) {
       result_.skipped.push_back(pending.build.ref);
@@ -387,7 +416,8 @@ sdk::Status export_bundle(HistoryStore& store, const std::vector<BuildRecord>& b
   if (status) {
     fs::rename(temporary, file, error);
     if (!error) return sdk::Status::ok();
-    status = sdk::Status::unavailable("renaming " + temporary.string() + " to " + file.string() + ": " + error.message());
+    status =
+        sdk::Status::unavailable("renaming " + temporary.string() + " to " + file.string() + ": " + error.message());
   }
   fs::remove(temporary, error);
   return status.with_context("exporting build records");

@@ -77,9 +77,11 @@ std::string query_refusal(const db::AuthorizerRequest& request) {
     case action::kRead: return refuse_read(request);
     case action::kFunction:
       return request.arg2 == "load_extension" ? "loading extensions (load_extension) is not allowed" : "";
-    case action::kInsert: return "INSERT into " + quoted(request.arg1) + " is not allowed: the history is read-only here";
+    case action::kInsert:
+      return "INSERT into " + quoted(request.arg1) + " is not allowed: the history is read-only here";
     case action::kUpdate: return "UPDATE of " + quoted(request.arg1) + " is not allowed: the history is read-only here";
-    case action::kDelete: return "DELETE from " + quoted(request.arg1) + " is not allowed: the history is read-only here";
+    case action::kDelete:
+      return "DELETE from " + quoted(request.arg1) + " is not allowed: the history is read-only here";
     case action::kPragma: return "PRAGMA " + std::string(request.arg1) + " is not allowed";
     case action::kTransaction:
     case action::kSavepoint: return "transactions (" + std::string(request.arg1) + ") are not allowed";

@@ -56,9 +56,9 @@ sdk::Status durations(HistoryReader& reader, const QueryValue& since, HistorySta
 }
 
 sdk::Status cache_hits(HistoryReader& reader, const QueryValue& since, HistoryStats& stats) {
-  auto rows = reader.query(std::string("SELECT coalesce(sum(s.state = 'cached'), 0), coalesce(sum(s.state = 'done'), 0) ") +
-                               kCountedSteps,
-                           {since});
+  auto rows = reader.query(
+      std::string("SELECT coalesce(sum(s.state = 'cached'), 0), coalesce(sum(s.state = 'done'), 0) ") + kCountedSteps,
+      {since});
   if (!rows) return rows.status();
   if (rows->rows.empty()) return sdk::Status::ok();
   stats.cached_steps = static_cast<int>(integer_of(rows->rows[0][0]));
@@ -70,7 +70,8 @@ sdk::Status cache_hits(HistoryReader& reader, const QueryValue& since, HistorySt
 // the latest build's.
 sdk::Status most_missed(HistoryReader& reader, const QueryValue& since, std::size_t top, HistoryStats& stats) {
   auto rows = reader.query(
-      std::string("SELECT s.stage, s.position, s.name, max(b.started), sum(s.state = 'done') AS misses, count(*) AS runs ") +
+      std::string(
+          "SELECT s.stage, s.position, s.name, max(b.started), sum(s.state = 'done') AS misses, count(*) AS runs ") +
           kCountedSteps +
           " GROUP BY CASE WHEN s.position IS NULL THEN 'name ' || s.name "
           "ELSE 'at ' || coalesce(s.stage, '') || ' ' || s.position END "

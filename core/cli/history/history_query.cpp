@@ -35,9 +35,12 @@ int run_query(App& app, std::span<const std::string> args, const std::string& pa
     app.err() << "error: " << result.status().to_string() << "\n";
     return kExitUsage;
   }
-  if (format == "csv") write_query_csv(app.out(), *result);
-  else if (format == "json") write_query_json(app.out(), *result);
-  else write_query_table(app.out(), *result);
+  if (format == "csv")
+    write_query_csv(app.out(), *result);
+  else if (format == "json")
+    write_query_json(app.out(), *result);
+  else
+    write_query_table(app.out(), *result);
   return kExitOk;
 }
 

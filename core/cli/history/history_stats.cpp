@@ -32,8 +32,11 @@ json stats_json(const history::HistoryStats& stats) {
   for (const auto& [status, count] : stats.builds_by_status) by_status[status] = count;
   json missed = json::array();
   for (const auto& step : stats.most_missed)
-    missed.push_back({{"stage", step.stage}, {"position", step.position}, {"name", step.name},
-                      {"misses", step.misses}, {"runs", step.runs}});
+    missed.push_back({{"stage", step.stage},
+                      {"position", step.position},
+                      {"name", step.name},
+                      {"misses", step.misses},
+                      {"runs", step.runs}});
   return {{"since", stats.since_seconds > 0 ? json(format_time(static_cast<std::int64_t>(stats.since_seconds * 1e9)))
                                             : json(nullptr)},
           {"builds", {{"total", stats.builds}, {"by_status", by_status}}},
@@ -52,8 +55,9 @@ void print_stats(std::ostream& out, const history::HistoryStats& stats) {
   std::string statuses;
   for (const auto& [status, count] : stats.builds_by_status)
     statuses += fmt::format("{}{} {}", statuses.empty() ? "" : ", ", count, status);
-  const std::string since =
-      stats.since_seconds > 0 ? "since " + format_time(static_cast<std::int64_t>(stats.since_seconds * 1e9)) : "recorded";
+  const std::string since = stats.since_seconds > 0
+                                ? "since " + format_time(static_cast<std::int64_t>(stats.since_seconds * 1e9))
+                                : "recorded";
   out << fmt::format("Builds {}: {}{}\n", since, stats.builds, statuses.empty() ? "" : " (" + statuses + ")");
   out << fmt::format("Duration of completed builds: median {}, p95 {}\n", seconds_text(stats.median_seconds),
                      seconds_text(stats.p95_seconds));
@@ -96,8 +100,10 @@ int run_stats(App& app, std::span<const std::string> args, const std::string& pa
     if (!computed) return report_error(app, computed.status());
     stats = std::move(*computed);
   }
-  if (format == "json") app.out() << stats_json(stats).dump(2, ' ', false, json::error_handler_t::replace) << "\n";
-  else print_stats(app.out(), stats);
+  if (format == "json")
+    app.out() << stats_json(stats).dump(2, ' ', false, json::error_handler_t::replace) << "\n";
+  else
+    print_stats(app.out(), stats);
   return kExitOk;
 }
 

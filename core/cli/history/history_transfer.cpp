@@ -75,12 +75,8 @@ int run_import(App& app, std::span<const std::string> args, const std::string& p
 
 }  // namespace
 
-Command history_export_command() {
-  return Command{"export", "Write build records to a bundle file", run_export, {}};
-}
+Command history_export_command() { return Command{"export", "Write build records to a bundle file", run_export, {}}; }
 
-Command history_import_command() {
-  return Command{"import", "Add the build records of a bundle file", run_import, {}};
-}
+Command history_import_command() { return Command{"import", "Add the build records of a bundle file", run_import, {}}; }
 
 }  // namespace dbuild::cli

@@ -44,8 +44,8 @@ TEST_CASE("engine settings read max-entries, max-age and log-limit from the hist
   CHECK(settings->history_max_age_seconds == 2 * 86400);
   CHECK(settings->history_log_ceiling == 1 << 20);
 
-  auto unlimited = load_engine_settings(
-      write_config(dir, R"({"history": {"max-entries": 0, "max-age": "0s", "log-limit": 4096}})"));
+  auto unlimited =
+      load_engine_settings(write_config(dir, R"({"history": {"max-entries": 0, "max-age": "0s", "log-limit": 4096}})"));
   REQUIRE(unlimited);
   CHECK(unlimited->history_max_entries == 0);
   CHECK(unlimited->history_max_age_seconds == 0);

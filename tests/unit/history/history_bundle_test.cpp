@@ -298,7 +298,8 @@ TEST_CASE("history import refuses another bundle version, naming both", "[histor
   manifest["version"] = 2;
   entries[0].second = manifest.dump();
   write_entries(files.path() / "v2", entries);
-  require_import_refused(files.path() / "v2", Code::FailedPrecondition, "format version 2; this dbuild reads version 1");
+  require_import_refused(files.path() / "v2", Code::FailedPrecondition,
+                         "format version 2; this dbuild reads version 1");
 }
 
 TEST_CASE("history import refuses files that are not bundles", "[history][bundle]") {
@@ -309,7 +310,8 @@ TEST_CASE("history import refuses files that are not bundles", "[history][bundle
   require_import_refused(files.path() / "empty", Code::InvalidArgument, "not a dbuild history bundle");
   write_entries(files.path() / "other-tar", {{"etc/passwd", "root:x:0:0::/root:/bin/sh\n"}});
   require_import_refused(files.path() / "other-tar", Code::InvalidArgument, "first entry is not dbuild-history.json");
-  write_entries(files.path() / "other-format", {{"dbuild-history.json", R"({"format": "something-else", "version": 1})"}});
+  write_entries(files.path() / "other-format",
+                {{"dbuild-history.json", R"({"format": "something-else", "version": 1})"}});
   require_import_refused(files.path() / "other-format", Code::InvalidArgument, "does not say");
   write_entries(files.path() / "escape",
                 {{"dbuild-history.json", R"({"format": "dbuild-history-bundle", "version": 1, "builds": ["x"]})"},

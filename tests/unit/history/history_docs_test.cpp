@@ -56,8 +56,9 @@ TEST_CASE("history.md's example queries run on a sample history and return rows"
 
 TEST_CASE("history.md's example for builds that produced a digest finds the build that did", "[history][docs]") {
   const auto examples = sql_examples(doc_text());
-  const auto example = std::find_if(examples.begin(), examples.end(),
-                                    [](const std::string& sql) { return sql.find("FROM outputs") != std::string::npos; });
+  const auto example = std::find_if(examples.begin(), examples.end(), [](const std::string& sql) {
+    return sql.find("FROM outputs") != std::string::npos;
+  });
   REQUIRE(example != examples.end());
   dbuild::test::HistoryFixture fixture;
   fixture.add_sample_builds();

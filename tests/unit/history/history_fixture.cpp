@@ -66,7 +66,8 @@ void HistoryFixture::add(const BuildSpec& spec) {
   build.total_steps = static_cast<int>(steps.size());
   std::vector<history::OutputRecord> outputs;
   if (!spec.digest.empty())
-    outputs.push_back({"image", R"({"name":"app:dev"})", spec.digest, "sha256:" + std::string(64, 'f'), "app:dev", false});
+    outputs.push_back(
+        {"image", R"({"name":"app:dev"})", spec.digest, "sha256:" + std::string(64, 'f'), "app:dev", false});
   auto finished = (*store)->finish(build, steps, outputs);
   INFO(finished.to_string());
   REQUIRE(finished);
@@ -75,19 +76,28 @@ void HistoryFixture::add(const BuildSpec& spec) {
 void HistoryFixture::add_sample_builds() {
   const std::int64_t hour = 3600LL * 1000000000LL;
   const std::int64_t now = now_ns_for_test();
-  add({"aaaaaaaaaaaaaaaaaaaaaaaa1", "completed", now - 3 * hour, 30,
+  add({"aaaaaaaaaaaaaaaaaaaaaaaa1",
+       "completed",
+       now - 3 * hour,
+       30,
        {{"[internal] load metadata for docker.io/library/busybox:latest", "done", 0.5, ""},
         {"[build 1/3] FROM docker.io/library/busybox:latest", "done", 1, ""},
         {"[build 2/3] COPY . /src", "done", 2, ""},
         {"[build 3/3] RUN make", "done", 20, "compiling main.c\nlinking app\n"}},
        "sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"});
-  add({"bbbbbbbbbbbbbbbbbbbbbbbb2", "completed", now - 2 * hour, 2,
+  add({"bbbbbbbbbbbbbbbbbbbbbbbb2",
+       "completed",
+       now - 2 * hour,
+       2,
        {{"[internal] load metadata for docker.io/library/busybox:latest", "done", 0.5, ""},
         {"[build 1/3] FROM docker.io/library/busybox:latest", "cached", 0, ""},
         {"[build 2/3] COPY . /src", "cached", 0, ""},
         {"[build 3/3] RUN make", "cached", 0, ""}},
        "sha256:" + std::string(64, 'e')});
-  add({"cccccccccccccccccccccccc3", "failed", now - hour, 5,
+  add({"cccccccccccccccccccccccc3",
+       "failed",
+       now - hour,
+       5,
        {{"[internal] load metadata for docker.io/library/busybox:latest", "done", 0.5, ""},
         {"[build 1/3] FROM docker.io/library/busybox:latest", "cached", 0, ""},
         {"[build 2/3] COPY . /src", "done", 1, ""},

@@ -24,7 +24,8 @@ std::unique_ptr<HistoryReader> open_reader(const HistoryFixture& fixture) {
   return std::move(*reader);
 }
 
-QueryResult query_or_fail(HistoryReader& reader, const std::string& sql, const std::vector<QueryValue>& parameters = {}) {
+QueryResult query_or_fail(HistoryReader& reader, const std::string& sql,
+                          const std::vector<QueryValue>& parameters = {}) {
   auto result = reader.query(sql, parameters);
   INFO(sql << "\n" << result.status().to_string());
   REQUIRE(result);
@@ -83,7 +84,8 @@ TEST_CASE("history query reads the documented views, with their columns in order
   CHECK(outputs.rows[0][2].text.starts_with("sha256:9f86d08"));
 }
 
-TEST_CASE("history query allows joins, CTEs, recursive CTEs, window functions, JSON and parameters", "[history][query]") {
+TEST_CASE("history query allows joins, CTEs, recursive CTEs, window functions, JSON and parameters",
+          "[history][query]") {
   HistoryFixture fixture;
   fixture.add_sample_builds();
   auto reader = open_reader(fixture);
@@ -100,7 +102,8 @@ TEST_CASE("history query allows joins, CTEs, recursive CTEs, window functions, J
   CHECK(ranked.rows.size() == 3);
   auto args = query_or_fail(*reader, "SELECT json_extract(build_args, '$.VERSION') FROM builds LIMIT 1");
   CHECK(args.rows[0][0].text == "1");
-  auto bound = query_or_fail(*reader, "SELECT count(*) FROM builds WHERE status = ?1", {QueryValue::of(std::string("failed"))});
+  auto bound =
+      query_or_fail(*reader, "SELECT count(*) FROM builds WHERE status = ?1", {QueryValue::of(std::string("failed"))});
   CHECK(bound.rows[0][0].integer == 1);
   auto counted = query_or_fail(*reader, "SELECT count(*) FROM steps");
   CHECK(counted.rows[0][0].integer == 12);
@@ -203,8 +206,7 @@ TEST_CASE("history query refuses the tables behind the views and SQLite's own", 
                    "SELECT b.ref FROM builds b JOIN history_steps s ON s.build = b.rowid"});
 }
 
-TEST_CASE("history query refuses several statements in one string, the second one a write or not",
-          "[history][query]") {
+TEST_CASE("history query refuses several statements in one string, the second one a write or not", "[history][query]") {
   require_refused({"SELECT 1; DELETE FROM history_builds", "SELECT 1; SELECT 2", "SELECT 1; garbage",
                    "SELECT 1 /* c */ ; -- a comment\n VACUUM"},
                   Code::InvalidArgument);

@@ -40,7 +40,13 @@ TEST_CASE("history stats takes the median and the nearest-rank p95 of completed 
   HistoryFixture fixture;
   const std::int64_t now = dbuild::test::now_ns_for_test();
   // Completed: 1..20 seconds; the failed build's 1000 s must not count.
-  for (int i = 1; i <= 20; ++i) fixture.add({std::string(24, 'a') + static_cast<char>('a' + i), "completed", now - i * 1000000000LL, static_cast<double>(i), {}, ""});
+  for (int i = 1; i <= 20; ++i)
+    fixture.add({std::string(24, 'a') + static_cast<char>('a' + i),
+                 "completed",
+                 now - i * 1000000000LL,
+                 static_cast<double>(i),
+                 {},
+                 ""});
   fixture.add({std::string(25, 'z'), "failed", now, 1000, {}, ""});
   auto stats = stats_of(fixture);
   REQUIRE(stats.median_seconds);
@@ -67,8 +73,12 @@ TEST_CASE("history stats computes the cache-hit ratio over steps done or cached,
 
 TEST_CASE("history stats leaves out the engine's steps without a cache key, such as exporting", "[history][stats]") {
   HistoryFixture fixture;
-  fixture.add({"eeeeeeeeeeeeeeeeeeeeeeee5", "completed", dbuild::test::now_ns_for_test(), 2,
-               {{"[1/1] COPY a.txt /a.txt", "cached", 0, ""}, {"exporting to image", "done", 1, ""}}, ""});
+  fixture.add({"eeeeeeeeeeeeeeeeeeeeeeee5",
+               "completed",
+               dbuild::test::now_ns_for_test(),
+               2,
+               {{"[1/1] COPY a.txt /a.txt", "cached", 0, ""}, {"exporting to image", "done", 1, ""}},
+               ""});
   const auto stats = stats_of(fixture);
   CHECK(stats.cached_steps == 1);
   CHECK(stats.computed_steps == 0);
