@@ -38,6 +38,7 @@ sdk::Host& App::host() {
       auto settings =
           load_engine_settings(registry::dbuild_config_dir(registry::process_environment()) / "config.json");
       if (!settings) return settings.status();
+      settings->max_parallelism = globals_.max_parallelism;
       auto engine = engine::LocalEngine::open(root, plugins(), logger(), *registry_, *settings);
       if (!engine) return engine.status();
       return std::unique_ptr<sdk::Engine>(std::move(*engine));

@@ -23,6 +23,7 @@ namespace dbuild::cli {
 struct GlobalOptions {
   std::string root;    // --root or $DBUILD_ROOT; empty means the default state root
   bool debug = false;  // --debug
+  std::size_t max_parallelism = 0;  // --max-parallelism or $DBUILD_MAX_PARALLELISM; 0: the default
 };
 
 class App {

@@ -2,6 +2,7 @@
 #include "cli/command.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <cstdlib>
 #include <ostream>
 #include <sstream>
@@ -45,6 +46,9 @@ void print_group_help(App& app, const Command& group, const std::string& path, b
     out << "\nGlobal options:\n"
            "  --root DIR    state root (default: $DBUILD_ROOT, /var/lib/dbuild as root,\n"
            "                $XDG_DATA_HOME/dbuild otherwise)\n"
+           "  --max-parallelism N\n"
+           "                build steps running at once (default: $DBUILD_MAX_PARALLELISM, else 16;\n"
+           "                steps other than RUN also at most one per CPU)\n"
            "  --debug       print debug messages\n"
            "  -h, --help    print this help\n";
   }
@@ -57,29 +61,52 @@ const Command* find_subcommand(const Command& group, std::string_view name) {
   return nullptr;
 }
 
+// "--max-parallelism" and $DBUILD_MAX_PARALLELISM: a whole number from 1 up.
+std::optional<std::size_t> parse_parallelism(std::string_view text) {
+  std::size_t value = 0;
+  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (error != std::errc() || end != text.data() + text.size() || value == 0) return std::nullopt;
+  return value;
+}
+
 // Consumes the global options that precede the command name; returns how many args it used, or
 // nullopt after a usage error.
 std::optional<std::size_t> parse_global_options(App& app, std::span<const std::string> args, int& exit_code) {
   std::size_t index = 0;
   auto& globals = app.globals();
   if (const char* root = std::getenv("DBUILD_ROOT")) globals.root = root;
+  auto fail = [&](const std::string& message) {
+    exit_code = usage_error(app, "dbuild", message);
+    return std::nullopt;
+  };
+  auto set_parallelism = [&](std::string_view text, std::string_view where) {
+    auto value = parse_parallelism(text);
+    if (!value) {
+      fail(fmt::format("{}: want a whole number from 1 up, got \"{}\"", where, text));
+      return false;
+    }
+    globals.max_parallelism = *value;
+    return true;
+  };
+  if (const char* parallel = std::getenv("DBUILD_MAX_PARALLELISM"); parallel && *parallel)
+    if (!set_parallelism(parallel, "DBUILD_MAX_PARALLELISM")) return std::nullopt;
   while (index < args.size() && args[index].starts_with("-") && args[index] != "-") {
     const std::string& flag = args[index];
     if (flag == "--debug" || flag == "-D") {
       globals.debug = true;
-    } else if (flag == "--root") {
-      if (index + 1 >= args.size()) {
-        exit_code = usage_error(app, "dbuild", "flag needs an argument: --root");
-        return std::nullopt;
-      }
-      globals.root = args[++index];
+    } else if (flag == "--root" || flag == "--max-parallelism") {
+      if (index + 1 >= args.size()) return fail("flag needs an argument: " + flag);
+      const std::string& value = args[++index];
+      if (flag == "--root") globals.root = value;
+      else if (!set_parallelism(value, flag)) return std::nullopt;
     } else if (flag.starts_with("--root=")) {
       globals.root = flag.substr(7);
+    } else if (flag.starts_with("--max-parallelism=")) {
+      if (!set_parallelism(std::string_view(flag).substr(18), "--max-parallelism")) return std::nullopt;
     } else if (flag == "--help" || flag == "-h") {
       break;
     } else {
-      exit_code = usage_error(app, "dbuild", fmt::format("unknown flag: {}", flag));
-      return std::nullopt;
+      return fail(fmt::format("unknown flag: {}", flag));
     }
     ++index;
   }

@@ -186,6 +186,7 @@ sdk::Status BuildContext::solve(const sdk::PlatformResult& result, std::stop_tok
   solver::Solver solver(worker_for(result.platform), *parts_.cache, progress_);
   solver::SolveOptions options;
   options.no_cache = request_.no_cache;
+  options.max_parallel = parts_.max_parallelism;
   options.stop = stop;
   options.imported = imported;
   auto outcome = solver.solve(result.definition, options, &steps);

@@ -86,6 +86,7 @@ sdk::Result<std::unique_ptr<LocalEngine>> LocalEngine::open(const fs::path& stat
   }
   parts->history_settings.retention = {settings.history_max_entries, settings.history_max_age_seconds * 1000000000LL};
   parts->history_settings.log_ceiling = settings.history_log_ceiling;
+  parts->max_parallelism = settings.max_parallelism;
   if (auto history = history::HistoryStore::open(root)) {
     parts->history = std::move(*history);
     // A history write is a few rows; waiting longer than this for another process's lock (a long

@@ -45,8 +45,10 @@ namespace dbuild::engine {
 /// ~/.local/share/dbuild) otherwise.
 [[nodiscard]] std::filesystem::path default_state_root();
 
-/// What the engine keeps of its build history (dbuild's config.json "history" section).
+/// What the engine keeps of its build history (dbuild's config.json "history" section), and how
+/// many build steps it runs at once.
 struct EngineSettings {
+  std::size_t max_parallelism = 0;  // --max-parallelism; 0: solver::kDefaultMaxParallel
   std::size_t history_max_entries = 200;
   std::int64_t history_max_age_seconds = 30LL * 24 * 3600;
   std::int64_t history_log_ceiling = 64LL << 20;  // bytes of one step's output

@@ -40,6 +40,7 @@ struct LocalEngine::Parts {
   std::unique_ptr<history::HistoryStore> history;  // null when history.db cannot be used
   sdk::Status history_status;                      // why it is null
   HistorySettings history_settings;
+  std::size_t max_parallelism = 0;  // EngineSettings::max_parallelism
   std::atomic<std::uint64_t> next_build{0};
 
   Parts(std::filesystem::path root_dir, plugin::PluginRegistry& plugin_registry, sdk::Logger& log,

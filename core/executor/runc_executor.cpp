@@ -83,7 +83,10 @@ sdk::Result<ExecResult> RuncExecutor::run(const RunSpec& spec, const ExecOutput&
   auto result = os::run_subprocess(
       command({"--log", log.string(), "--log-format", "json", "run", "--bundle", bundle.string(), spec.id}), {},
       [&](int stream, std::string_view data) { output(stream, data); }, stop, on_stop);
-  (void)os::run_subprocess(command({"delete", "--force", spec.id}));
+  // `run` deletes the container when its process exits; only a run that was killed or failed
+  // may leave its state behind, and only then is a `delete` (another runtime start) worth it.
+  std::error_code ignored;
+  if (fs::exists(state_dir_ / spec.id, ignored)) (void)os::run_subprocess(command({"delete", "--force", spec.id}));
   stubs.remove();
   if (!result) return result.status().with_context("running " + runtime_.name);
   if (stop.stop_requested()) return sdk::Status::cancelled("cancelled");

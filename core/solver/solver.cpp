@@ -1,5 +1,6 @@
 // solver.cpp: deciding what runs (cache lookups from the output down), then running it with a
-// bounded number of threads, in dependency order, stopping everything at the first failure.
+// bounded number of threads (RUN steps, which mostly wait, by a larger bound than the steps that
+// work in this process), in dependency order, stopping everything at the first failure.
 #include "solver/solver.hpp"
 
 #include <algorithm>
@@ -9,6 +10,7 @@
 #include <functional>
 #include <mutex>
 #include <thread>
+#include <variant>
 
 #include "solver/plan.hpp"
 #include "dbuild/sdk/time.hpp"
@@ -69,6 +71,10 @@ class Run {
   void mark_cached(sdk::OpIndex index, std::optional<VertexResult> result);
   void mark_local(sdk::OpIndex index);
   void run_one(sdk::OpIndex index);
+  [[nodiscard]] bool is_exec(sdk::OpIndex index) const {
+    return std::holds_alternative<sdk::ExecOp>(definition_.node(index).op);
+  }
+  std::deque<sdk::OpIndex>::iterator next_startable(std::size_t limit, std::size_t cpu_limit);
   sdk::Result<VertexResult> call_worker(sdk::OpIndex index, const std::vector<VertexResult>& inputs,
                                         const VertexContext& context);
 
@@ -88,6 +94,7 @@ class Run {
   std::vector<std::vector<sdk::OpIndex>> dependents_;
   std::vector<int> waiting_;
   std::size_t running_ = 0;
+  std::size_t running_cpu_ = 0;  // of running_, the ops other than exec (see SolveOptions)
   sdk::Status failure_;
   std::stop_source stop_;
   std::stop_callback<std::function<void()>> stop_callback_;
@@ -228,6 +235,7 @@ void Run::run_one(sdk::OpIndex index) {
   auto& step = steps_[index];
   step.completed_ns = sdk::now_ns();
   --running_;
+  if (!is_exec(index)) --running_cpu_;
   if (result) {
     step.state = StepState::Done;
     results_[index] = std::move(*result);
@@ -251,6 +259,14 @@ void Run::run_one(sdk::OpIndex index) {
   changed_.notify_all();
 }
 
+// The first ready op in order that the limits let start: a RUN while fewer than `limit` steps
+// run, any other op while also fewer than `cpu_limit` of those run. Called with mutex_ held.
+std::deque<sdk::OpIndex>::iterator Run::next_startable(std::size_t limit, std::size_t cpu_limit) {
+  if (running_ >= limit) return ready_.end();
+  return std::find_if(ready_.begin(), ready_.end(),
+                      [&](sdk::OpIndex index) { return is_exec(index) || running_cpu_ < cpu_limit; });
+}
+
 sdk::Status Run::execute() {
   const auto count = definition_.size();
   dependents_.assign(count, {});
@@ -267,22 +283,26 @@ sdk::Status Run::execute() {
     }
     if (waiting_[index] == 0) ready_.push_back(index);
   }
-  std::size_t limit = options_.max_parallel ? options_.max_parallel : std::max(1u, std::thread::hardware_concurrency());
+  const std::size_t limit = options_.max_parallel ? options_.max_parallel : kDefaultMaxParallel;
+  const std::size_t cpu_limit = std::min<std::size_t>(
+      limit, options_.max_parallel_cpu ? options_.max_parallel_cpu : std::max(1u, std::thread::hardware_concurrency()));
 
   std::vector<std::thread> threads;
   std::unique_lock lock(mutex_);
   while (true) {
     changed_.wait(lock, [&] {
-      return stop_.stop_requested() || running_ == 0 || (!ready_.empty() && running_ < limit);
+      return stop_.stop_requested() || running_ == 0 || next_startable(limit, cpu_limit) != ready_.end();
     });
     if (stop_.stop_requested()) {
       changed_.wait(lock, [&] { return running_ == 0; });
       break;
     }
-    if (ready_.empty()) break;  // nothing running and nothing ready: every op ran
-    auto index = ready_.front();
-    ready_.pop_front();
+    auto next = next_startable(limit, cpu_limit);
+    if (next == ready_.end()) break;  // nothing running and nothing ready: every op ran
+    auto index = *next;
+    ready_.erase(next);
     ++running_;
+    if (!is_exec(index)) ++running_cpu_;
     threads.emplace_back([this, index] { run_one(index); });
   }
   lock.unlock();

@@ -19,10 +19,17 @@
 
 namespace dbuild::solver {
 
+/// Steps running at once when SolveOptions::max_parallel is 0. RUN steps mostly wait (on a
+/// sleep, the network, a child process), so they are not bounded by the CPU count; BuildKit
+/// bounds them by nothing at all by default.
+inline constexpr std::size_t kDefaultMaxParallel = 16;
+
 struct SolveOptions {
-  bool no_cache = false;       // run every op (--no-cache)
-  std::size_t max_parallel = 0;  // ops running at once; 0 means one per CPU
-  std::stop_token stop;        // Ctrl-C: running ops are killed, nothing new starts
+  bool no_cache = false;           // run every op (--no-cache)
+  std::size_t max_parallel = 0;    // steps running at once (--max-parallelism); 0: kDefaultMaxParallel
+  std::size_t max_parallel_cpu = 0;  // of those, steps other than RUN (copies, unpacking: CPU and disk
+                                     // work in this process); 0: one per CPU. Never above max_parallel.
+  std::stop_token stop;            // Ctrl-C: running ops are killed, nothing new starts
   ImportedCache* imported = nullptr;  // --cache-from records, asked when the local cache misses
 };
 

@@ -54,7 +54,11 @@ TEST_CASE("usage errors print one error line and a hint, and exit 2", "[integrat
       Case{{"plugin", "ls", "--format", "yaml"}, "error: unknown format \"yaml\" (want table or json)",
            "dbuild plugin ls"},
       Case{{"version", "--format", "xml"}, "error: unknown format \"xml\" (want text or json)", "dbuild version"},
-      Case{{"--root"}, "error: flag needs an argument: --root", "dbuild"});
+      Case{{"--root"}, "error: flag needs an argument: --root", "dbuild"},
+      Case{{"--max-parallelism", "0", "version"},
+           "error: --max-parallelism: want a whole number from 1 up, got \"0\"", "dbuild"},
+      Case{{"--max-parallelism=many", "version"},
+           "error: --max-parallelism: want a whole number from 1 up, got \"many\"", "dbuild"});
   INFO("args: " << Catch::Detail::stringify(usage.args));
   auto result = run_dbuild(usage.args);
   CHECK(result.exit_code == 2);

@@ -1,7 +1,12 @@
 // dockerfile_build_test.cpp: `dbuild build` options on Dockerfiles with the real binary, checked
 // from outside: secrets, --target, --build-arg, --label, --no-cache(-filter), --network,
-// ONBUILD triggers from a stored image, and ADD of a local tarball and of an http URL.
+// ONBUILD triggers from a stored image, ADD of a local tarball and of an http URL, and stages
+// running at once (or one by one under DBUILD_MAX_PARALLELISM=1).
+#include <algorithm>
+#include <sstream>
+
 #include <catch2/catch.hpp>
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "dockerfile_workspace.hpp"
@@ -217,4 +222,58 @@ TEST_CASE("ADD of an http URL checks --checksum: a match is fetched, a mismatch 
   CHECK_THAT(mismatch.err,
              Catch::Contains(url) && Catch::Contains("mismatch") && Catch::Contains(wrong) && Catch::Contains(digest));
   CHECK_THAT(mismatch.err, Catch::Contains(">>> ADD --checksum=" + wrong));  // the line it comes from
+}
+
+
+TEST_CASE("independent stages run at once, more of them than CPUs, and one by one under DBUILD_MAX_PARALLELISM=1",
+          "[integration][dockerfile][parallel]") {
+  Workspace workspace;
+  // Issue 8's W3: stages that wait. Four, more than the 2 CPUs of a small machine.
+  std::string dockerfile;
+  for (int i = 0; i < 4; ++i) dockerfile += fmt::format("FROM busybox AS s{0}\nRUN sleep 0.5 && echo {0} > /s{0}\n\n", i);
+  dockerfile += "FROM busybox\n";
+  for (int i = 0; i < 4; ++i) dockerfile += fmt::format("COPY --from=s{0} /s{0} /s{0}\n", i);
+  write_dockerfile(workspace.context, dockerfile);
+
+  // Each stage's RUN: when it started and completed, from the rawjson events (fixed-width UTC
+  // timestamps, which sort as text).
+  auto run_times = [&](std::optional<std::string> max_parallelism) {
+    auto result = build_dockerfile(workspace, {{"--no-cache", "--progress", "rawjson", workspace.context.string()},
+                                               "",
+                                               {{"DBUILD_MAX_PARALLELISM", max_parallelism}}});
+    INFO(result.err);
+    REQUIRE(result.exit_code == 0);
+    std::vector<std::pair<std::string, std::string>> times(4);
+    std::istringstream lines(result.err);
+    for (std::string line; std::getline(lines, line);) {
+      auto event = json::parse(line, nullptr, false);
+      if (!event.is_object()) continue;
+      const auto name = event.value("name", "");
+      for (int i = 0; i < 4; ++i) {
+        if (name.find(fmt::format("RUN sleep 0.5 && echo {0} ", i)) == std::string::npos) continue;
+        if (event.value("type", "") == "started") times[i].first = event.value("timestamp", "");
+        if (event.value("type", "") == "completed") times[i].second = event.value("timestamp", "");
+      }
+    }
+    for (const auto& [started, completed] : times) {
+      REQUIRE_FALSE(started.empty());
+      REQUIRE_FALSE(completed.empty());
+    }
+    return times;
+  };
+
+  SECTION("by default every stage's RUN starts before any of them completes") {
+    auto times = run_times(std::nullopt);
+    std::string last_start, first_end = "~";
+    for (const auto& [started, completed] : times) {
+      last_start = std::max(last_start, started);
+      first_end = std::min(first_end, completed);
+    }
+    CHECK(last_start < first_end);
+  }
+  SECTION("with DBUILD_MAX_PARALLELISM=1 no two of them overlap") {
+    auto times = run_times("1");
+    std::sort(times.begin(), times.end());
+    for (std::size_t i = 1; i < times.size(); ++i) CHECK(times[i - 1].second <= times[i].first);
+  }
 }

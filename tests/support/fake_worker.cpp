@@ -34,34 +34,53 @@ sdk::Result<solver::VertexResult> FakeWorker::source(const sdk::SourceOp& op, co
   return next_result(context);
 }
 
+namespace {
+
+// Counts `count` up while alive and keeps `highest` at the most seen.
+class Occupancy {
+ public:
+  Occupancy(std::atomic<int>& count, std::atomic<int>& highest) : count_(count) {
+    int now = ++count_;
+    int seen = highest.load();
+    while (now > seen && !highest.compare_exchange_weak(seen, now)) {
+    }
+  }
+  ~Occupancy() { --count_; }
+  Occupancy(const Occupancy&) = delete;
+  Occupancy& operator=(const Occupancy&) = delete;
+
+ private:
+  std::atomic<int>& count_;
+};
+
+// "sleep:MS" waits MS milliseconds, or less when stopped; false when stopped.
+bool sleep_if_asked(const std::string& action, std::stop_token stop) {
+  if (action.rfind("sleep:", 0) != 0) return true;
+  std::mutex wait_mutex;
+  std::condition_variable_any wake;
+  std::unique_lock wait_lock(wait_mutex);
+  (void)wake.wait_for(wait_lock, stop, std::chrono::milliseconds(std::stoi(action.substr(6))), [] { return false; });
+  return !stop.stop_requested();
+}
+
+}  // namespace
+
 sdk::Result<solver::VertexResult> FakeWorker::exec(const sdk::ExecOp& op, const std::vector<solver::VertexResult>&,
                                                    const solver::VertexContext& context) {
-  int now = ++concurrent_;
-  int seen = max_concurrent_.load();
-  while (now > seen && !max_concurrent_.compare_exchange_weak(seen, now)) {
-  }
-  struct Leave {
-    std::atomic<int>& count;
-    ~Leave() { --count; }
-  } leave{concurrent_};
+  Occupancy occupancy(concurrent_, max_concurrent_);
   const std::string action = op.args.empty() ? "" : op.args.front();
   auto result = next_result(context);
   context.log(1, "running " + action + "\n");
-  if (action.rfind("sleep:", 0) == 0) {
-    std::mutex wait_mutex;
-    std::condition_variable_any wake;
-    std::unique_lock wait_lock(wait_mutex);
-    bool stopped = wake.wait_for(wait_lock, context.stop, std::chrono::milliseconds(std::stoi(action.substr(6))),
-                                 [] { return false; });
-    (void)stopped;
-    if (context.stop.stop_requested()) return sdk::Status::cancelled("killed");
-  }
+  if (!sleep_if_asked(action, context.stop)) return sdk::Status::cancelled("killed");
   if (action == "fail") return sdk::Status::failed_precondition("process \"fail\" did not complete successfully: exit code: 1");
   return result;
 }
 
-sdk::Result<solver::VertexResult> FakeWorker::file(const sdk::FileOp&, const std::vector<solver::VertexResult>&,
+sdk::Result<solver::VertexResult> FakeWorker::file(const sdk::FileOp& op, const std::vector<solver::VertexResult>&,
                                                    const solver::VertexContext& context) {
+  Occupancy occupancy(concurrent_files_, max_concurrent_files_);
+  const auto* mkdir = op.actions.empty() ? nullptr : std::get_if<sdk::MkdirAction>(&op.actions.front());
+  if (mkdir && !sleep_if_asked(mkdir->path, context.stop)) return sdk::Status::cancelled("stopped");
   return next_result(context);
 }
 

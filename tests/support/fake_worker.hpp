@@ -1,6 +1,7 @@
 // fake_worker.hpp: a solver::Worker and CacheStore in memory, for solver tests. Exec ops act on
 // their first argument: "sleep:MS" waits (stoppably), "fail" fails, "fail:CODE" exits CODE,
-// anything else succeeds at once. Every op that runs gets a new snapshot id.
+// anything else succeeds at once. File ops whose first action is a mkdir of "sleep:MS" wait too.
+// Every op that runs gets a new snapshot id.
 #pragma once
 
 #include <atomic>
@@ -38,7 +39,8 @@ class FakeWorker final : public solver::Worker {
   std::vector<std::int64_t> pruned;
 
   std::vector<std::string> ran() const;  // the names of the steps that ran, in start order
-  int max_concurrent() const { return max_concurrent_; }
+  int max_concurrent() const { return max_concurrent_; }              // exec ops at once
+  int max_concurrent_files() const { return max_concurrent_files_; }  // file ops at once
 
  private:
   solver::VertexResult next_result(const solver::VertexContext& context);
@@ -48,6 +50,8 @@ class FakeWorker final : public solver::Worker {
   std::int64_t next_snapshot_ = 1;
   std::atomic<int> concurrent_{0};
   std::atomic<int> max_concurrent_{0};
+  std::atomic<int> concurrent_files_{0};
+  std::atomic<int> max_concurrent_files_{0};
 };
 
 class MemoryCacheStore final : public solver::CacheStore {

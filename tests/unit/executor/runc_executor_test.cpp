@@ -82,6 +82,7 @@ TEST_CASE("executor reports a missing binary as the runtime's error", "[executor
   REQUIRE(result);
   CHECK(result->exit_code != 0);
   CHECK_THAT(result->runtime_error, Catch::Contains("/no/such/binary"));
+  CHECK(fixture.containers().empty());  // also after a process that never started
 }
 
 TEST_CASE("executor runs as the resolved user with PATH defaulted and the hostname set", "[executor][runc]") {

@@ -1,5 +1,7 @@
 // solver_test.cpp: the solver against an in-memory worker and cache: caching by key, running
 // only what is needed, once, in parallel, stopping on failure and on request.
+#include <algorithm>
+#include <cstdint>
 #include <thread>
 
 #include <catch2/catch.hpp>
@@ -32,6 +34,20 @@ sdk::OpIndex image(sdk::Definition& definition, const std::string& name = "busyb
 sdk::OpIndex run(sdk::Definition& definition, std::optional<sdk::OpIndex> root, std::string action, std::string name,
                  int line = 0) {
   return definition.add(sdk::ExecOp{.root = root, .args = {std::move(action)}}, named(std::move(name), line));
+}
+
+// `count` independent RUN branches on one image, each waiting `sleep_ms`, merged into the output.
+// Distinct args: identical ops would be folded into one.
+sdk::Definition sleeping_branches(int count, int sleep_ms, const std::string& name = "RUN branch ") {
+  sdk::Definition definition;
+  auto root = image(definition);
+  std::vector<sdk::OpIndex> inputs;
+  for (int i = 0; i < count; ++i)
+    inputs.push_back(definition.add(
+        sdk::ExecOp{.root = root, .args = {"sleep:" + std::to_string(sleep_ms), std::to_string(i)}},
+        named(name + std::to_string(i))));
+  definition.output = definition.add(sdk::MergeOp{.inputs = inputs}, named("merge"));
+  return definition;
 }
 
 struct Harness {
@@ -107,14 +123,7 @@ TEST_CASE("solver runs only what the output needs, and identical ops once", "[so
 
 TEST_CASE("solver runs independent branches in parallel up to the limit", "[solver][scheduler]") {
   Harness harness;
-  // Distinct args: identical ops would be folded into one.
-  sdk::Definition distinct;
-  auto root = image(distinct);
-  std::vector<sdk::OpIndex> inputs;
-  for (int i = 0; i < 4; ++i)
-    inputs.push_back(distinct.add(sdk::ExecOp{.root = root, .args = {"sleep:200", std::to_string(i)}},
-                                  named("RUN branch " + std::to_string(i))));
-  distinct.output = distinct.add(sdk::MergeOp{.inputs = inputs}, named("merge"));
+  const auto distinct = sleeping_branches(4, 200);
 
   SECTION("with a limit of 2, two run at once and never more") {
     auto outcome = harness.solver.solve(distinct, {.max_parallel = 2});
@@ -138,6 +147,49 @@ TEST_CASE("solver runs independent branches in parallel up to the limit", "[solv
     auto merge_started = position(sdk::ProgressType::Started, "merge");
     for (int i = 0; i < 4; ++i)
       CHECK(position(sdk::ProgressType::Completed, "RUN branch " + std::to_string(i)) < merge_started);
+  }
+}
+
+TEST_CASE("by default, RUN steps that wait overlap beyond the CPU count; other steps stay within it",
+          "[solver][scheduler]") {
+  Harness harness;
+  // More branches than CPUs (W3 of the benchmark: stages that sleep), within the default bound.
+  const int branches = static_cast<int>(std::min<std::size_t>(dbuild::solver::kDefaultMaxParallel,
+                                                              std::max(1u, std::thread::hardware_concurrency()) + 2));
+  SECTION("RUN steps: each one starts before any of them completes") {
+    auto outcome = harness.solver.solve(sleeping_branches(branches, 300, "RUN stage "), {});
+    REQUIRE(outcome);
+    std::int64_t last_start = 0, first_end = INT64_MAX;
+    int stages = 0;
+    for (const auto& step : outcome->steps) {
+      if (step.name.rfind("RUN stage", 0) != 0) continue;
+      ++stages;
+      last_start = std::max(last_start, step.started_ns);
+      first_end = std::min(first_end, step.completed_ns);
+    }
+    CHECK(stages == branches);
+    CHECK(last_start < first_end);
+    CHECK(harness.worker.max_concurrent() == branches);
+  }
+  SECTION("file steps: at most max_parallel_cpu at once, while RUN steps run beside them") {
+    sdk::Definition definition;
+    auto root = image(definition);
+    std::vector<sdk::OpIndex> inputs;
+    for (int i = 0; i < 4; ++i) {
+      inputs.push_back(definition.add(
+          sdk::FileOp{.base = root, .actions = {sdk::MkdirAction{.path = "sleep:100", .mode = 0755u + static_cast<std::uint32_t>(i)}}},
+          named("COPY " + std::to_string(i))));
+      inputs.push_back(definition.add(sdk::ExecOp{.root = root, .args = {"sleep:100", std::to_string(i)}},
+                                      named("RUN " + std::to_string(i))));
+    }
+    definition.output = definition.add(sdk::MergeOp{.inputs = inputs}, named("merge"));
+    REQUIRE(harness.solver.solve(definition, {.max_parallel_cpu = 2}));
+    CHECK(harness.worker.max_concurrent_files() == 2);
+    CHECK(harness.worker.max_concurrent() == 4);
+  }
+  SECTION("an explicit max_parallel bounds both kinds") {
+    REQUIRE(harness.solver.solve(sleeping_branches(4, 100), {.max_parallel = 1, .max_parallel_cpu = 8}));
+    CHECK(harness.worker.max_concurrent() == 1);
   }
 }
 
