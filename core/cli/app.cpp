@@ -1,11 +1,14 @@
-// app.cpp: lazy wiring of logger, host services and plugin registry for the commands.
+// app.cpp: lazy wiring of logger, host services and plugin registry for the commands; the engine
+// is opened with the settings of dbuild's config file.
 #include "cli/app.hpp"
 
 #include <ostream>
 
+#include "cli/engine_config.hpp"
 #include "engine/local_engine.hpp"
 #include "host/host_services.hpp"
 #include "plugin/plugin_loader.hpp"
+#include "registry/registry_hosts.hpp"
 #include "registry/registry_service.hpp"
 #include "registry/sqlite_blob_locations.hpp"
 
@@ -32,9 +35,12 @@ sdk::Host& App::host() {
   if (!host_) {
     auto open_engine = [this](const sdk::LocalEngineOptions& options) -> sdk::Result<std::unique_ptr<sdk::Engine>> {
       auto root = options.state_root.empty() ? state_root() : std::filesystem::path(options.state_root);
-      engine::EngineSettings settings;
-      settings.max_parallelism = globals_.max_parallelism;
-      auto engine = engine::LocalEngine::open(root, plugins(), logger(), *registry_, settings);
+      // dbuild's config file: the same one the registry service reads its insecure registries from.
+      auto settings =
+          load_engine_settings(registry::dbuild_config_dir(registry::process_environment()) / "config.json");
+      if (!settings) return settings.status();
+      settings->max_parallelism = globals_.max_parallelism;
+      auto engine = engine::LocalEngine::open(root, plugins(), logger(), *registry_, *settings);
       if (!engine) return engine.status();
       // The engine migrated dbuild.db; the store opens its own connection on first use, so that
       // it may outlive the engine (the registry service does).

@@ -1,6 +1,7 @@
 // units.cpp: sizes, durations, ages and attribute lists.
 #include "cli/units.hpp"
 
+#include <charconv>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -55,7 +56,10 @@ sdk::Result<std::int64_t> parse_duration_seconds(std::string_view text) {
     std::size_t start = i;
     while (i < text.size() && (std::isdigit(static_cast<unsigned char>(text[i])) || text[i] == '.')) ++i;
     if (start == i) return invalid();
-    double number = std::stod(std::string(text.substr(start, i - start)));
+    // from_chars, not stod: "." or "1.2.3" is an invalid duration, not an exception or 1.2.
+    double number = 0;
+    const auto [end, error] = std::from_chars(text.data() + start, text.data() + i, number);
+    if (error != std::errc() || end != text.data() + i) return invalid();
     std::size_t unit_start = i;
     while (i < text.size() && std::isalpha(static_cast<unsigned char>(text[i]))) ++i;
     auto unit = text.substr(unit_start, i - unit_start);

@@ -3,6 +3,7 @@
 
 #include <sqlite3.h>
 
+#include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <system_error>
@@ -47,6 +48,35 @@ Code code_for(int extended) {
       return Code::FailedPrecondition;
     default: return Code::Internal;
   }
+}
+
+static_assert(action::kCreateIndex == SQLITE_CREATE_INDEX && action::kCreateTable == SQLITE_CREATE_TABLE &&
+              action::kDelete == SQLITE_DELETE && action::kDropTable == SQLITE_DROP_TABLE &&
+              action::kInsert == SQLITE_INSERT && action::kPragma == SQLITE_PRAGMA && action::kRead == SQLITE_READ &&
+              action::kSelect == SQLITE_SELECT && action::kTransaction == SQLITE_TRANSACTION &&
+              action::kUpdate == SQLITE_UPDATE && action::kAttach == SQLITE_ATTACH && action::kDetach == SQLITE_DETACH &&
+              action::kFunction == SQLITE_FUNCTION && action::kSavepoint == SQLITE_SAVEPOINT &&
+              action::kRecursive == SQLITE_RECURSIVE);
+
+// True when `rest` holds no statement: only whitespace, semicolons and comments ("-- ..." to the
+// end of the line, "/* ... */").
+bool only_comments(std::string_view rest) {
+  std::size_t at = 0;
+  while (at < rest.size()) {
+    const char c = rest[at];
+    if (c == ';' || std::isspace(static_cast<unsigned char>(c))) {
+      ++at;
+    } else if (rest.substr(at, 2) == "--") {
+      const auto end = rest.find('\n', at);
+      at = end == std::string_view::npos ? rest.size() : end + 1;
+    } else if (rest.substr(at, 2) == "/*") {
+      const auto end = rest.find("*/", at + 2);
+      at = end == std::string_view::npos ? rest.size() : end + 2;  // SQLite accepts an unclosed one
+    } else {
+      return false;
+    }
+  }
+  return true;
 }
 
 bool is_corruption(int extended) { return (extended & 0xff) == SQLITE_CORRUPT || (extended & 0xff) == SQLITE_NOTADB; }
@@ -154,6 +184,23 @@ sdk::Result<Statement> Database::prepare(std::string_view purpose, std::string_v
   }
   if (handle == nullptr) return Status::invalid_argument("empty SQL statement").with_context(std::string(purpose));
   return Statement(*this, handle, std::string(purpose));
+}
+
+sdk::Result<Statement> Database::prepare_single(std::string_view purpose, std::string_view sql) {
+  std::lock_guard lock(mutex_);
+  sqlite3_stmt* handle = nullptr;
+  const char* tail = nullptr;
+  const int code = sqlite3_prepare_v2(handle_, sql.data(), static_cast<int>(sql.size()), &handle, &tail);
+  if (code != SQLITE_OK) {
+    sqlite3_finalize(handle);
+    return error(code, purpose);
+  }
+  if (handle == nullptr) return Status::invalid_argument("no SQL statement").with_context(std::string(purpose));
+  Statement statement(*this, handle, std::string(purpose));
+  const auto used = static_cast<std::size_t>(tail - sql.data());
+  if (!only_comments(sql.substr(used)))
+    return Status::invalid_argument("several SQL statements: give one statement only").with_context(std::string(purpose));
+  return statement;
 }
 
 sdk::Result<int> Database::user_version() {

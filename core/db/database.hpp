@@ -24,6 +24,26 @@ enum class Mode : std::uint8_t {
   ReadOnly,   // for user queries: the file must exist, and every write is refused
 };
 
+/// SQLite's authorizer action codes (sqlite3.h's SQLITE_READ, ...), named here so that an
+/// authorizer needs no sqlite3.h; database.cpp checks that they match.
+namespace action {
+inline constexpr int kCreateIndex = 1;
+inline constexpr int kCreateTable = 2;
+inline constexpr int kDelete = 9;
+inline constexpr int kDropTable = 11;
+inline constexpr int kInsert = 18;
+inline constexpr int kPragma = 19;
+inline constexpr int kRead = 20;
+inline constexpr int kSelect = 21;
+inline constexpr int kTransaction = 22;
+inline constexpr int kUpdate = 23;
+inline constexpr int kAttach = 24;
+inline constexpr int kDetach = 25;
+inline constexpr int kFunction = 31;
+inline constexpr int kSavepoint = 32;
+inline constexpr int kRecursive = 33;
+}  // namespace action
+
 /// What an authorizer callback decides for one action of a statement being prepared.
 enum class AuthorizerResult : std::uint8_t { Allow, Deny, Ignore };
 
@@ -68,8 +88,14 @@ class Database {
   /// `purpose` says what the script is for; it becomes the error's context.
   [[nodiscard]] sdk::Status execute(std::string_view purpose, std::string_view sql);
 
-  /// Prepares one statement. Errors: invalid_argument (SQL error, or refused by the authorizer).
+  /// Prepares one statement; text after it is ignored. Errors: invalid_argument (SQL error),
+  /// permission_denied (refused by the authorizer).
   [[nodiscard]] sdk::Result<Statement> prepare(std::string_view purpose, std::string_view sql);
+
+  /// As prepare(), for SQL a user typed: exactly one statement, which only whitespace, comments
+  /// and semicolons may follow. Errors: as prepare(), and invalid_argument for a second statement
+  /// or none at all.
+  [[nodiscard]] sdk::Result<Statement> prepare_single(std::string_view purpose, std::string_view sql);
 
   /// PRAGMA user_version: the number of the last migration applied (0 for a new file).
   [[nodiscard]] sdk::Result<int> user_version();

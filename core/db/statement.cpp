@@ -130,6 +130,18 @@ std::string Statement::column_name(int column) const {
 
 bool Statement::column_is_null(int column) const { return sqlite3_column_type(handle_, column) == SQLITE_NULL; }
 
+Statement::Type Statement::column_type(int column) const {
+  switch (sqlite3_column_type(handle_, column)) {
+    case SQLITE_INTEGER: return Type::Integer;
+    case SQLITE_FLOAT: return Type::Float;
+    case SQLITE_TEXT: return Type::Text;
+    case SQLITE_BLOB: return Type::Blob;
+    default: return Type::Null;
+  }
+}
+
+bool Statement::read_only() const { return sqlite3_stmt_readonly(handle_) != 0; }
+
 std::int64_t Statement::column_int64(int column) const { return sqlite3_column_int64(handle_, column); }
 
 double Statement::column_double(int column) const { return sqlite3_column_double(handle_, column); }

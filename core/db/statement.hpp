@@ -23,6 +23,8 @@ class Database;
 class Statement {
  public:
   enum class Step : std::uint8_t { Row, Done };
+  /// A column's storage class in the current row.
+  enum class Type : std::uint8_t { Integer, Float, Text, Blob, Null };
 
   Statement(Database& database, sqlite3_stmt* handle, std::string purpose);
   ~Statement();
@@ -67,10 +69,15 @@ class Statement {
   [[nodiscard]] int column_count() const;
   [[nodiscard]] std::string column_name(int column) const;
   [[nodiscard]] bool column_is_null(int column) const;
+  [[nodiscard]] Type column_type(int column) const;
   [[nodiscard]] std::int64_t column_int64(int column) const;
   [[nodiscard]] double column_double(int column) const;
   [[nodiscard]] std::string column_text(int column) const;
   [[nodiscard]] std::vector<std::byte> column_blob(int column) const;
+
+  /// True when running the statement writes nothing to the database file (sqlite3_stmt_readonly:
+  /// SELECT, and also BEGIN, ATTACH and the like, which an authorizer must refuse itself).
+  [[nodiscard]] bool read_only() const;
 
   [[nodiscard]] const std::string& purpose() const noexcept { return purpose_; }
 

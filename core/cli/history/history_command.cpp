@@ -316,7 +316,10 @@ int run_search(App& app, std::span<const std::string> args, const std::string& p
 }  // namespace
 
 Command history_command() {
-  Command group{"history", "Build records: list, inspect, logs, why a step ran, search, query", run_ls, {}};
+  Command group{"history",
+                "Build records: list, inspect, logs, why a step ran, search, query, stats, export, import, HTML pages",
+                run_ls,
+                {}};
   group.subcommands.push_back({"inspect", "Show everything recorded of a build", run_inspect, {}});
   group.subcommands.push_back({"logs", "Print a build's logs", run_logs, {}});
   group.subcommands.push_back({"ls", "List build records", run_ls, {}});

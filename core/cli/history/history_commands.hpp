@@ -14,6 +14,13 @@ namespace dbuild::cli {
 
 /// `dbuild history why [REF] [STEP]`: why a step ran instead of coming from the cache.
 [[nodiscard]] Command history_why_command();
+/// `dbuild history query SQL`: a read-only SELECT over the documented views (history_query.cpp).
+[[nodiscard]] Command history_query_command();
+/// `dbuild history stats [--since AGE]`: statuses, durations, cache hits (history_stats.cpp).
+[[nodiscard]] Command history_stats_command();
+/// `dbuild history export REF... -o FILE` and `import FILE`: bundles (history_transfer.cpp).
+[[nodiscard]] Command history_export_command();
+[[nodiscard]] Command history_import_command();
 
 /// `dbuild history open [REF] [-o FILE]`: a build's page as HTML (history_report.cpp).
 [[nodiscard]] Command history_open_command();

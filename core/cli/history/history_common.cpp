@@ -34,16 +34,7 @@ sdk::Result<std::unique_ptr<history::HistoryStore>> open_history(App& app) {
 }
 
 sdk::Result<std::int64_t> parse_age_ns(const std::string& text) {
-  if (!text.empty() && text.back() == 'd') {
-    try {
-      std::size_t used = 0;
-      const double days = std::stod(text.substr(0, text.size() - 1), &used);
-      if (used == text.size() - 1 && days >= 0) return static_cast<std::int64_t>(days * 86400.0 * 1e9);
-    } catch (...) {
-    }
-    return sdk::Status::invalid_argument("\"" + text + "\": not a duration (e.g. 90m, 24h, 7d)");
-  }
-  auto seconds = parse_duration_seconds(text);
+  auto seconds = parse_duration_seconds(text);  // days too: "7d"
   if (!seconds) return sdk::Status::invalid_argument("\"" + text + "\": not a duration (e.g. 90m, 24h, 7d)");
   return *seconds * 1000000000LL;
 }
