@@ -258,7 +258,9 @@ TEST_CASE("a push in a later process mounts the layers of a base an earlier one 
   INFO(copied.err);
   REQUIRE(copied.exit_code == 0);
   std::vector<std::string> layers;
-  for (const auto& layer : skopeo_inspect(base, true)["layers"]) layers.push_back(layer["digest"].get<std::string>());
+  auto inspected = skopeo_inspect(base);
+  for (const auto& layer : inspected["Layers"]) layers.push_back(layer.get<std::string>());
+  INFO(inspected.dump());
   REQUIRE_FALSE(layers.empty());
 
   auto first = space.build("FROM " + base + "\nLABEL stage=first\n", {"-t", "first/app:1"});
