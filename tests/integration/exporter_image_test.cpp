@@ -163,8 +163,15 @@ TEST_CASE("the oci exporter writes a layout directory and zstd layers on request
   CHECK_THAT(bad.err, Catch::Contains("compression=lz4"));
 }
 
-TEST_CASE("the docker exporter's tarball loads into dockerd and runs; --load does it directly", "[integration][export][docker]") {
+TEST_CASE("the docker exporter's tarball loads into dockerd and runs: --load does it directly", "[integration][export][docker]") {
   ImageWorkspace image;
+  // A layer of a few MiB, half incompressible: gzip'd as several members, some stored, which
+  // docker's reader must take as one stream.
+  write_file(image.workspace.context / "Dockerfile",
+             "FROM base\n"
+             "RUN echo made-by-dbuild > /proof.txt && head -c 3000000 /dev/urandom > /noise && seq 1 400000 > /text\n"
+             "COPY a.txt /a.txt\n"
+             "CMD [\"cat\", \"/proof.txt\"]\n");
   dbuild::test::Dockerd dockerd;
   auto tarball = image.path("docker.tar");
   auto result = image.build({"-t", "example/tarball:1", "-o", "type=docker,dest=" + tarball.string()});
@@ -177,6 +184,9 @@ TEST_CASE("the docker exporter's tarball loads into dockerd and runs; --load doe
   auto ran = dockerd.docker({"run", "--rm", "--network", "none", "example/tarball:1"});
   INFO(ran.err);
   CHECK(ran.out == "made-by-dbuild\n");
+  auto sizes = dockerd.docker({"run", "--rm", "--network", "none", "example/tarball:1", "sh", "-c",
+                               "wc -c < /noise; tail -n 1 /text"});
+  CHECK(sizes.out == "3000000\n400000\n");
 
   auto direct = image.build({"-t", "example/direct:2", "-o", "type=docker"}, {{"DOCKER_HOST", dockerd.host()}});
   INFO(direct.err);

@@ -434,7 +434,7 @@ TEST_CASE("a malformed history section in config.json fails the build with the f
   CHECK_FALSE(fs::exists(bench.workspace.root / "history.db"));
 }
 
-TEST_CASE("--help and the man page describe history query, stats, export and import", "[integration][history][docs]") {
+TEST_CASE("history's --help and the man page describe query, stats, export and import", "[integration][history][docs]") {
   const auto man = read_file(kSource / "share/man/man1/dbuild.1");
   const std::vector<std::pair<std::string, std::vector<std::string>>> commands = {
       {"query", {"--format", "table, csv or json", "builds, steps and outputs"}},

@@ -147,7 +147,7 @@ TEST_CASE("imagetools create makes an index of images from two repositories, and
   }
 }
 
-TEST_CASE("imagetools create from an index source adds its manifests; one index alone is copied as it is",
+TEST_CASE("imagetools create from an index source adds its manifests: one index alone is copied as it is",
           "[integration][registry][imagetools]") {
   ImagetoolsFixture fixture;
   const auto& host = fixture.host;

@@ -37,7 +37,7 @@ Annotation annotation(const std::string& text) {
 
 }  // namespace
 
-TEST_CASE("an annotation without a type is the index's; typed ones name their target and platforms",
+TEST_CASE("an annotation without a type is the index's: typed ones name their target and platforms",
           "[cli][imagetools]") {
   auto plain = annotation("org.opencontainers.image.authors=me=you");
   CHECK(plain.target == Annotation::Target::Index);
@@ -84,7 +84,7 @@ TEST_CASE("Docker manifests make a Docker manifest list, anything else an OCI in
   CHECK(json::parse(annotated->bytes).at("annotations").at("k") == "v");
 }
 
-TEST_CASE("one platform twice is refused; the same manifest twice and attestations are not", "[cli][imagetools]") {
+TEST_CASE("one platform twice is refused: the same manifest twice and attestations are not", "[cli][imagetools]") {
   auto twice = assemble_index({entry("a", sdk::media_type::kOciManifest, "linux/arm64"),
                                entry("b", sdk::media_type::kOciManifest, "linux/arm64/v8")},
                               {});

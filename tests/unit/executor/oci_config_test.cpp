@@ -35,7 +35,7 @@ TEST_CASE("a default step gets BuildKit's PATH, a new network namespace and defa
   CHECK(config["linux"].contains("maskedPaths"));
 }
 
-TEST_CASE("host network shares the host's namespace; insecure gets every capability", "[executor][oci]") {
+TEST_CASE("host network shares the host's namespace: insecure gets every capability", "[executor][oci]") {
   RunSpec spec;
   spec.network = dbuild::sdk::NetworkMode::Host;
   spec.security = dbuild::sdk::SecurityMode::Insecure;

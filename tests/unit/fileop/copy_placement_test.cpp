@@ -136,7 +136,7 @@ TEST_CASE("a missing source is not_found in BuildKit's wording", "[fileop][copy]
   CHECK(paths_of(trees.dest()).empty());
 }
 
-TEST_CASE("wildcards copy every match; several matches make the destination a directory", "[fileop][copy]") {
+TEST_CASE("wildcards copy every match: several matches make the destination a directory", "[fileop][copy]") {
   Trees trees;
   write_file(trees.src() / "a.txt", "a");
   write_file(trees.src() / "b.txt", "b");
@@ -176,7 +176,7 @@ TEST_CASE("wildcards in inner components match one level each and a matching dir
   CHECK(paths_of(trees.dest() / "dirs") == std::vector<std::string>{"inner", "inner/z"});  // contents merged
 }
 
-TEST_CASE("follow_symlinks copies what a source symlink points to; otherwise the link itself", "[fileop][copy]") {
+TEST_CASE("follow_symlinks copies what a source symlink points to: otherwise the link itself", "[fileop][copy]") {
   Trees trees;
   write_file(trees.src() / "real" / "file", "content");
   make_symlink("/real", trees.src() / "link");  // absolute: inside the source tree

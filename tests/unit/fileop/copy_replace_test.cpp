@@ -86,7 +86,7 @@ TEST_CASE("a directory cannot replace a file or a symlink", "[fileop][copy][repl
   CHECK(status.message() == "cannot copy to non-directory: /link/x");
 }
 
-TEST_CASE("a single file onto an existing file replaces it; onto the root it goes inside", "[fileop][copy][replace]") {
+TEST_CASE("a single file onto an existing file replaces it: onto the root it goes inside", "[fileop][copy][replace]") {
   Trees trees;
   write_file(trees.src() / "f", "new");
   CHECK(run_copy(trees.src(), trees.dest(), copy_of("/f", "/")).is_ok());

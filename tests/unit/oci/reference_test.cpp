@@ -21,7 +21,7 @@ TEST_CASE("image names normalise to docker.io/library with :latest added", "[oci
   CHECK(registry->tag == "latest");
 }
 
-TEST_CASE("a reference with a tag and a digest keeps both; parse_docker_ref drops the tag", "[oci][reference]") {
+TEST_CASE("a reference with a tag and a digest keeps both: parse_docker_ref drops the tag", "[oci][reference]") {
   const std::string digest = "sha256:" + std::string(64, 'a');
   auto both = oci::parse_reference("busybox:1@" + digest);
   REQUIRE(both);

@@ -58,7 +58,7 @@ TEST_CASE("a definition survives a JSON round trip unchanged", "[sdk][definition
   CHECK(sdk::definition_to_json(*parsed) == text);
 }
 
-TEST_CASE("ops may be listed in any order; parsing puts inputs first", "[sdk][definition]") {
+TEST_CASE("ops may be listed in any order: parsing puts inputs first", "[sdk][definition]") {
   auto parsed = sdk::definition_from_json(R"({"ops": [
       {"id": "run", "exec": {"root": "base", "args": ["true"]}},
       {"id": "base", "source": {"kind": "image", "identifier": "busybox"}}], "output": "run"})",

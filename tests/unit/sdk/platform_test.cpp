@@ -35,7 +35,7 @@ TEST_CASE("host platform is a linux platform", "[sdk][platform]") {
   CHECK_FALSE(sdk::Platform::host().architecture.empty());
 }
 
-TEST_CASE("platform specifiers keep what normalisation would change; parse normalises", "[sdk][platform]") {
+TEST_CASE("platform specifiers keep what normalisation would change: parse normalises", "[sdk][platform]") {
   auto arm = sdk::Platform::parse_specifier("linux/arm");
   REQUIRE(arm);
   CHECK(arm->str() == "linux/arm");

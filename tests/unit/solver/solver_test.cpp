@@ -150,7 +150,7 @@ TEST_CASE("solver runs independent branches in parallel up to the limit", "[solv
   }
 }
 
-TEST_CASE("by default, RUN steps that wait overlap beyond the CPU count; other steps stay within it",
+TEST_CASE("by default, RUN steps that wait overlap beyond the CPU count: other steps stay within it",
           "[solver][scheduler]") {
   Harness harness;
   // More branches than CPUs (W3 of the benchmark: stages that sleep), within the default bound.
@@ -240,7 +240,7 @@ TEST_CASE("a stop request cancels the build", "[solver][failure]") {
   CHECK(harness.progress.summary({sdk::ProgressType::Cancelled}) == std::vector<std::string>{"cancelled RUN sleep"});
 }
 
-TEST_CASE("no-cache runs everything; ignore_cache also reruns what depends on the op", "[solver][cache]") {
+TEST_CASE("no-cache runs everything: ignore_cache also reruns what depends on the op", "[solver][cache]") {
   Harness harness;
   sdk::Definition definition;
   auto base = image(definition);
