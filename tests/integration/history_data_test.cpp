@@ -390,6 +390,53 @@ TEST_CASE("history import refuses a truncated, corrupt or foreign file with one 
   CHECK(database_bytes(other) == before);
 }
 
+TEST_CASE("history open of an imported record naming /etc/passwd or /dev/zero as its Dockerfile shows no snippet",
+          "[integration][history][bundle]") {
+  HistoryWorkspace bench;
+  bench.ok_cached_failed();
+  const auto dir = bench.workspace.dir.path();
+  const auto bundle = dir / "failed.dbuild-history";
+  REQUIRE(bench.dbuild({"history", "export", "^0", "-o", bundle.string()}).exit_code == 0);
+  const auto unpacked = dir / "unpacked";
+  fs::create_directories(unpacked);
+  REQUIRE(dbuild::test::run_process({"tar", "--zstd", "-xf", bundle.string(), "-C", unpacked.string()}).exit_code == 0);
+  const auto ref = bench.refs().front();
+  const auto record_path = "builds/" + ref + "/build.json";
+  const auto original = json::parse(read_file(unpacked / record_path));
+  std::vector<std::string> members = {"dbuild-history.json", record_path};
+  for (const auto& step : original["steps"])
+    if (step.contains("log")) members.push_back(step["log"].get<std::string>());
+  const auto passwd = read_file("/etc/passwd");
+  const auto first_line = passwd.substr(0, passwd.find('\n'));
+  REQUIRE(first_line.size() > 4);
+
+  for (const std::string target : {"/etc/passwd", "/dev/zero"}) {
+    INFO(target);
+    auto record = original;
+    record["dockerfile"] = target;
+    record["dockerfile_text"] = "";
+    record["dockerfile_digest"] = "";
+    record["error_file"] = "Dockerfile";
+    record["error_line"] = 1;
+    write_file(unpacked / record_path, record.dump());
+    const auto crafted = dir / "crafted.dbuild-history";
+    std::vector<std::string> tar = {"tar", "--zstd", "-cf", crafted.string(), "-C", unpacked.string()};
+    tar.insert(tar.end(), members.begin(), members.end());
+    REQUIRE(dbuild::test::run_process(tar).exit_code == 0);
+    const auto root = dir / ("root-" + fs::path(target).filename().string());
+    auto imported = bench.dbuild({"history", "import", crafted.string()}, root);
+    INFO(imported.err);
+    REQUIRE(imported.exit_code == 0);
+    const auto page = dir / "page.html";
+    auto opened = bench.dbuild({"history", "open", ref, "-o", page.string()}, root);
+    INFO(opened.err);
+    REQUIRE(opened.exit_code == 0);
+    const auto html = read_file(page);
+    CHECK_THAT(html, Catch::Contains("\"ref\":\"" + ref + "\""));
+    CHECK(html.find(first_line) == std::string::npos);
+  }
+}
+
 TEST_CASE("config.json's history section keeps N records and drops old ones after each build",
           "[integration][history][retention]") {
   HistoryWorkspace bench;
