@@ -256,7 +256,7 @@ std::optional<SnapshotId> Snapshotter::find_chain(const std::string& chain_id) {
 }
 
 sdk::Result<SnapshotId> Snapshotter::unpack(std::optional<SnapshotId> parent, const std::string& chain_id,
-                                            const ByteSource& source) {
+                                            const ByteSource& source, const std::function<sdk::Status()>& verify) {
   auto id = insert_active(parent);
   if (!id) return id.status();
   const fs::path fs_dir = dir_of(*id);
@@ -267,6 +267,8 @@ sdk::Result<SnapshotId> Snapshotter::unpack(std::optional<SnapshotId> parent, co
   auto format = driver_ == Driver::Overlay ? WhiteoutFormat::Overlay : WhiteoutFormat::Delete;
   auto applied = apply_layer(source, fs_dir, format);
   if (!applied) return applied.status();
+  if (verify)
+    if (auto verified = verify(); !verified) return verified;
 
   const auto size = dir_size(fs_dir);
   auto transaction = db::Transaction::begin(database_, "recording an unpacked layer");

@@ -7,6 +7,7 @@
 #include <atomic>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -103,10 +104,13 @@ class Snapshotter {
 
   /// Applies a layer tar (any compression) from `source` on top of `parent` as a new committed
   /// snapshot tagged `chain_id`. When another build unpacked the same chain meanwhile, that one
-  /// is returned and this one dropped. Errors: invalid_argument (a hostile or broken layer),
-  /// unavailable.
+  /// is returned and this one dropped. `verify`, when given, runs after the layer is applied and
+  /// before the snapshot is committed: its error drops the snapshot (a layer that is not what its
+  /// chain id says must never be found under it). Errors: invalid_argument (a hostile or broken
+  /// layer), unavailable, and verify's.
   [[nodiscard]] sdk::Result<SnapshotId> unpack(std::optional<SnapshotId> parent, const std::string& chain_id,
-                                               const ByteSource& source);
+                                               const ByteSource& source,
+                                               const std::function<sdk::Status()>& verify = {});
 
   /// Writes what `snapshot` changed relative to its parent as an uncompressed layer tar.
   [[nodiscard]] sdk::Result<LayerStats> write_layer(SnapshotId snapshot, const ByteSink& out,

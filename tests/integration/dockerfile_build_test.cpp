@@ -277,3 +277,48 @@ TEST_CASE("independent stages run at once, more of them than CPUs, and one by on
     for (std::size_t i = 1; i < times.size(); ++i) CHECK(times[i - 1].second <= times[i].first);
   }
 }
+
+// A base image whose config claims another image's diff id for a layer of its own: its
+// snapshot would be found under that image's chain id by every later build.
+TEST_CASE("a layer whose content is not the diff id its config names is refused and poisons nothing",
+          "[integration][dockerfile][security]") {
+  Workspace workspace;
+  const auto impostor_files = workspace.dir.path() / "impostor-files";
+  fs::create_directories(impostor_files);
+  write_file(impostor_files / "evil", "not busybox\n");
+  const auto layout = workspace.dir.path() / "impostor";
+  auto impostor = dbuild::test::make_oci_layout(layout, "latest", {impostor_files});
+  REQUIRE(impostor.diff_ids.size() == 1);
+  REQUIRE(workspace.base.diff_ids.size() == 1);
+
+  // The config says its layer is busybox's; the blob is still the impostor's own.
+  auto blob_path = [&](const std::string& digest) { return layout / "blobs" / "sha256" / digest.substr(7); };
+  auto store = [&](const std::string& text) {
+    auto temp = layout / "new-blob";
+    write_file(temp, text);
+    auto digest = dbuild::test::sha256sum_of(temp);
+    fs::rename(temp, blob_path(digest));
+    return json{{"digest", digest}, {"size", text.size()}};
+  };
+  auto index = json::parse(read_file(layout / "index.json"));
+  auto manifest = json::parse(read_file(blob_path(index["manifests"][0]["digest"])));
+  auto config = json::parse(read_file(blob_path(manifest["config"]["digest"])));
+  config["rootfs"]["diff_ids"] = {workspace.base.diff_ids[0]};
+  manifest["config"].update(store(config.dump()));
+  index["manifests"][0].update(store(manifest.dump()));
+  write_file(layout / "index.json", index.dump());
+
+  write_dockerfile(workspace.context, "FROM impostor\nRUN echo never\n");
+  auto refused = build_dockerfile(
+      workspace, {{"--build-context", "impostor=oci-layout://" + layout.string() + ":latest", workspace.context.string()}});
+  INFO(refused.err);
+  CHECK(refused.exit_code == 1);
+  CHECK_THAT(refused.err, Catch::Contains(impostor.diff_ids[0]) && Catch::Contains("not the " + workspace.base.diff_ids[0]));
+
+  // busybox's chain id was not taken by the impostor's files.
+  write_dockerfile(workspace.context, "FROM busybox\nRUN test ! -e /evil && echo clean\n");
+  auto clean = build_dockerfile(workspace, {{workspace.context.string()}});
+  INFO(clean.err);
+  CHECK(clean.exit_code == 0);
+  CHECK_THAT(clean.err, Catch::Contains("clean"));
+}
