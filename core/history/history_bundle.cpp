@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <array>
+#include <chrono>
 #include <map>
 #include <memory>
 #include <optional>
@@ -18,6 +19,7 @@
 
 #include "db/query.hpp"
 #include "db/transaction.hpp"
+#include "history/recorder.hpp"
 
 namespace dbuild::history {
 namespace {
@@ -26,6 +28,8 @@ namespace fs = std::filesystem;
 using json = nlohmann::json;
 
 constexpr const char* kFormat = "dbuild-history-bundle";
+// The most bytes the manifest or one build.json may hold; a log may hold the recorder's ceiling.
+constexpr std::int64_t kMaxRecordBytes = 64LL << 20;
 constexpr std::array<const char*, 4> kFinished = {"completed", "failed", "cancelled", "interrupted"};
 constexpr std::array<const char*, 5> kStepStates = {"done", "cached", "failed", "cancelled", "skipped"};
 
@@ -191,6 +195,18 @@ PendingBuild read_build(const json& doc) {
   return pending;
 }
 
+// Why a build's times cannot be real ("" when they can): it ended before it started, or it
+// started or ended more than a day from now.
+std::string implausible_times(const BuildRecord& build) {
+  const auto latest = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                          (std::chrono::system_clock::now() + std::chrono::hours(24)).time_since_epoch())
+                          .count();
+  if (build.started < 0 || build.started > latest) return "build " + build.ref + " has an impossible start time";
+  if (build.completed != 0 && (build.completed < build.started || build.completed > latest))
+    return "build " + build.ref + " has an impossible end time";
+  return "";
+}
+
 using ArchivePtr = std::unique_ptr<archive, int (*)(archive*)>;
 
 class BundleWriter {
@@ -259,7 +275,8 @@ sdk::Status write_bundle(HistoryStore& store, const std::vector<BuildRecord>& bu
 class BundleReader {
  public:
   explicit BundleReader(const fs::path& file) : archive_(archive_read_new(), archive_read_free), file_(file) {
-    archive_read_support_filter_all(archive_.get());
+    // zstd only: "all" would also run external decompressors for other formats.
+    archive_read_support_filter_zstd(archive_.get());
     archive_read_support_format_tar(archive_.get());
   }
 
@@ -275,16 +292,23 @@ class BundleReader {
     if (code == ARCHIVE_EOF) return std::optional<std::string>();
     if (code != ARCHIVE_OK) return damaged("reading an entry");
     const char* path = archive_entry_pathname(entry);
+    size_ = archive_entry_size_is_set(entry) ? archive_entry_size(entry) : -1;
     return std::optional<std::string>(path ? path : "");
   }
 
-  sdk::Result<std::string> data(const std::string& path) {
+  /// The current entry's data, refused (before reading it, when its header says so) past `limit`.
+  sdk::Result<std::string> data(const std::string& path, std::int64_t limit) {
+    const auto too_big = [&] {
+      return bad(path + " is larger than " + std::to_string(limit >> 20) + " MiB, the most a bundle may hold there");
+    };
+    if (size_ > limit) return too_big();
     std::string data;
     char buffer[1 << 16];
     while (true) {
       const auto got = archive_read_data(archive_.get(), buffer, sizeof buffer);
       if (got < 0) return damaged("reading " + path);
       if (got == 0) return data;
+      if (static_cast<std::int64_t>(data.size()) + got > limit) return too_big();
       data.append(buffer, static_cast<std::size_t>(got));
     }
   }
@@ -303,6 +327,7 @@ class BundleReader {
 
   ArchivePtr archive_;
   fs::path file_;
+  std::int64_t size_ = -1;  // the current entry's size as its header declares it; -1: none
 };
 
 // The manifest's refs. Errors: as import_bundle.
@@ -311,7 +336,7 @@ sdk::Result<std::vector<std::string>> read_manifest(BundleReader& reader) {
   if (!first) return first.status();
   if (!*first || **first != kBundleManifest)
     return reader.bad(std::string("its first entry is not ") + kBundleManifest);
-  auto text = reader.data(kBundleManifest);
+  auto text = reader.data(kBundleManifest, kMaxRecordBytes);
   if (!text) return text.status();
   const auto manifest = json::parse(*text, nullptr, false);
   if (manifest.is_discarded() || !manifest.is_object() || manifest.value("format", json()) != kFormat)
@@ -351,11 +376,12 @@ class Importer {
   }
 
  private:
+  // Each entry's path is checked before its data is read, and its size is bounded.
   sdk::Status entry(const std::string& path) {
-    auto data = reader_.data(path);
-    if (!data) return data.status();
     if (path.starts_with("builds/") && path.ends_with("/build.json")) {
       if (auto status = flush(); !status) return status;
+      auto data = reader_.data(path, kMaxRecordBytes);
+      if (!data) return data.status();
       const auto doc = json::parse(*data, nullptr, false);
       if (doc.is_discarded()) return reader_.bad(path + " is not JSON");
       try {
@@ -364,12 +390,15 @@ class Importer {
         return reader_.bad(path + ": " + error.what());
       }
       if (path != build_dir(pending_->build.ref) + "build.json") return reader_.bad(path + " holds another build");
+      if (auto why = implausible_times(pending_->build); !why.empty()) return reader_.bad(path + ": " + why);
       seen_.push_back(pending_->build.ref);
       return sdk::Status::ok();
     }
     if (!pending_) return reader_.bad("unexpected entry " + path);
     auto expected = pending_->logs_expected.find(path);
     if (expected == pending_->logs_expected.end()) return reader_.bad("unexpected entry " + path);
+    auto data = reader_.data(path, kDefaultLogCeiling);
+    if (!data) return data.status();
     pending_->steps[expected->second].log = std::move(*data);
     pending_->logs_expected.erase(expected);
     return sdk::Status::ok();

@@ -24,12 +24,16 @@ bool is_view(std::string_view name) { return std::find(kViews.begin(), kViews.en
 
 std::string quoted(std::string_view text) { return "\"" + std::string(text) + "\""; }
 
-std::string refuse_read(const db::AuthorizerRequest& request) {
+std::string refuse_read(const db::AuthorizerRequest& request, const ViewReads& view_reads) {
   if (!request.database.empty() && request.database != "main")
     return "reading database " + quoted(request.database) + " is not allowed";
   if (is_view(request.arg1)) return "";
-  // The tables behind a view are read with the view's name as the fourth argument.
-  if (request.arg1.starts_with("history_") && is_view(request.trigger_or_view)) return "";
+  // The tables behind a view are read with the view's name as the fourth argument, but SQLite
+  // passes a CTE's name there too: a CTE named "builds" must not read what the view does not. So
+  // only the very columns the view itself reads pass, learnt when the reader opened.
+  if (request.arg1.starts_with("history_") && is_view(request.trigger_or_view) &&
+      view_reads.contains({std::string(request.trigger_or_view), std::string(request.arg1), std::string(request.arg2)}))
+    return "";
   // No column: SQLite asks about a table it only counts rows of. count(*) of a view asks this of
   // the table behind it, without naming the view, so a table's row count (never a value) is
   // readable; reading any of its columns is not.
@@ -70,11 +74,11 @@ sdk::Status bind(db::Statement& statement, int index, const QueryValue& value) {
 
 }  // namespace
 
-std::string query_refusal(const db::AuthorizerRequest& request) {
+std::string query_refusal(const db::AuthorizerRequest& request, const ViewReads& view_reads) {
   switch (request.action) {
     case action::kSelect:
     case action::kRecursive: return "";
-    case action::kRead: return refuse_read(request);
+    case action::kRead: return refuse_read(request, view_reads);
     case action::kFunction:
       return request.arg2 == "load_extension" ? "loading extensions (load_extension) is not allowed" : "";
     case action::kInsert:
@@ -105,10 +109,21 @@ sdk::Result<std::unique_ptr<HistoryReader>> HistoryReader::open(const fs::path& 
   if (auto status = db::check_schema(**database, db::embedded_history_migrations()); !status)
     return status.with_context("the build history " + file.string());
   std::unique_ptr<HistoryReader> reader(new HistoryReader(std::move(*database)));
+  // Learn which (view, table, column) each view reads, from SQLite itself, before any user SQL.
+  reader->database_->set_authorizer([self = reader.get()](const db::AuthorizerRequest& request) {
+    if (request.action == action::kRead && is_view(request.trigger_or_view) && !request.arg2.empty())
+      self->view_reads_.insert(
+          {std::string(request.trigger_or_view), std::string(request.arg1), std::string(request.arg2)});
+    return db::AuthorizerResult::Allow;
+  });
+  for (const auto view : kViews) {
+    auto statement = reader->database_->prepare("learning what a view reads", "SELECT * FROM " + std::string(view));
+    if (!statement) return statement.status().with_context("the build history " + file.string());
+  }
   // From here on every statement, ours too, goes through the authorizer.
   reader->database_->set_authorizer([self = reader.get()](const db::AuthorizerRequest& request) {
     if (self->actions_seen_++ == 0) self->starts_with_select_ = request.action == action::kSelect;
-    auto why = query_refusal(request);
+    auto why = query_refusal(request, self->view_reads_);
     if (why.empty()) return db::AuthorizerResult::Allow;
     if (self->refusal_.empty()) self->refusal_ = std::move(why);
     return db::AuthorizerResult::Deny;
@@ -130,14 +145,22 @@ sdk::Result<QueryResult> HistoryReader::query(std::string_view sql, const std::v
   for (std::size_t i = 0; i < parameters.size(); ++i)
     if (auto status = bind(*statement, static_cast<int>(i + 1), parameters[i]); !status) return status;
   QueryResult result;
+  std::size_t bytes = 0;
   for (int column = 0; column < statement->column_count(); ++column)
     result.columns.push_back(statement->column_name(column));
   while (true) {
     auto step = statement->step();
     if (!step) return step.status();
     if (*step == db::Statement::Step::Done) break;
+    if (result.rows.size() >= kMaxQueryRows || bytes > kMaxQueryBytes)
+      return sdk::Status::failed_precondition("the query returned more than " + std::to_string(kMaxQueryRows) +
+                                              " rows or " + std::to_string(kMaxQueryBytes >> 20) +
+                                              " MiB: narrow it, or add a LIMIT");
     auto& row = result.rows.emplace_back();
-    for (int column = 0; column < statement->column_count(); ++column) row.push_back(value_of(*statement, column));
+    for (int column = 0; column < statement->column_count(); ++column) {
+      row.push_back(value_of(*statement, column));
+      bytes += row.back().text.size() + sizeof(QueryValue);
+    }
   }
   return result;
 }

@@ -6,8 +6,10 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <set>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <vector>
 
 #include <dbuild/sdk/status.hpp>
@@ -37,10 +39,19 @@ struct QueryResult {
   std::vector<std::vector<QueryValue>> rows;
 };
 
+/// The (view, table, column) triples the views read from the tables behind them.
+using ViewReads = std::set<std::tuple<std::string, std::string, std::string>>;
+
+/// The most rows, and bytes of values, one query may return; past either it fails rather than
+/// holding more in memory (a recursive CTE can produce rows without end).
+inline constexpr std::size_t kMaxQueryRows = 1'000'000;
+inline constexpr std::size_t kMaxQueryBytes = std::size_t{512} << 20;
+
 /// Why the query authorizer refuses `request`, or "" when it allows it: it allows SELECT (with
 /// CTEs, recursive ones too), functions other than load_extension, and reads of the views
-/// builds, steps and outputs (and of the tables behind them, only through them).
-[[nodiscard]] std::string query_refusal(const db::AuthorizerRequest& request);
+/// builds, steps and outputs (and of the tables behind them, only the columns in `view_reads`,
+/// and only through the view that reads them).
+[[nodiscard]] std::string query_refusal(const db::AuthorizerRequest& request, const ViewReads& view_reads);
 
 class HistoryReader {
  public:
@@ -53,7 +64,8 @@ class HistoryReader {
   HistoryReader(const HistoryReader&) = delete;
   HistoryReader& operator=(const HistoryReader&) = delete;
 
-  /// Runs one SELECT with `parameters` bound to ?1, ?2, ... and returns all its rows.
+  /// Runs one SELECT with `parameters` bound to ?1, ?2, ... and returns all its rows: at most
+  /// kMaxQueryRows rows and kMaxQueryBytes of values, else failed_precondition.
   /// Errors: permission_denied (the statement is not a read of the views: the message names what
   /// was refused), invalid_argument (not SQL, an unknown column, several statements, a runtime
   /// error of the query), unavailable.
@@ -67,6 +79,7 @@ class HistoryReader {
   int actions_seen_ = 0;
   bool starts_with_select_ = false;
   std::string refusal_;
+  ViewReads view_reads_;  // learnt at open()
 };
 
 }  // namespace dbuild::history

@@ -208,6 +208,9 @@ TEST_CASE("history query refuses every write through the binary and leaves histo
       "VACUUM INTO '" + attached.string() + "'",
       "SELECT 1; DELETE FROM history_builds",
       "BEGIN IMMEDIATE",
+      // Reads, not writes, but of columns no view shows, through CTEs named after the views.
+      "with builds as (select session, dockerfile_text from history_builds) select * from builds",
+      "with steps(x) as (select log from history_steps) select hex(x) from steps",
   };
   const auto before = database_bytes(bench.workspace.root);
   const auto rows_before = bench.query(
@@ -385,6 +388,53 @@ TEST_CASE("history import refuses a truncated, corrupt or foreign file with one 
   check_one_line_error(bench.dbuild({"history", "export", "zzzzzzzz", "-o", (dir / "x").string()}), 1);
   CHECK_FALSE(fs::exists(dir / "x"));
   CHECK(database_bytes(other) == before);
+}
+
+TEST_CASE("history open of an imported record naming /etc/passwd or /dev/zero as its Dockerfile shows no snippet",
+          "[integration][history][bundle]") {
+  HistoryWorkspace bench;
+  bench.ok_cached_failed();
+  const auto dir = bench.workspace.dir.path();
+  const auto bundle = dir / "failed.dbuild-history";
+  REQUIRE(bench.dbuild({"history", "export", "^0", "-o", bundle.string()}).exit_code == 0);
+  const auto unpacked = dir / "unpacked";
+  fs::create_directories(unpacked);
+  REQUIRE(dbuild::test::run_process({"tar", "--zstd", "-xf", bundle.string(), "-C", unpacked.string()}).exit_code == 0);
+  const auto ref = bench.refs().front();
+  const auto record_path = "builds/" + ref + "/build.json";
+  const auto original = json::parse(read_file(unpacked / record_path));
+  std::vector<std::string> members = {"dbuild-history.json", record_path};
+  for (const auto& step : original["steps"])
+    if (step.contains("log")) members.push_back(step["log"].get<std::string>());
+  const auto passwd = read_file("/etc/passwd");
+  const auto first_line = passwd.substr(0, passwd.find('\n'));
+  REQUIRE(first_line.size() > 4);
+
+  for (const std::string target : {"/etc/passwd", "/dev/zero"}) {
+    INFO(target);
+    auto record = original;
+    record["dockerfile"] = target;
+    record["dockerfile_text"] = "";
+    record["dockerfile_digest"] = "";
+    record["error_file"] = "Dockerfile";
+    record["error_line"] = 1;
+    write_file(unpacked / record_path, record.dump());
+    const auto crafted = dir / "crafted.dbuild-history";
+    std::vector<std::string> tar = {"tar", "--zstd", "-cf", crafted.string(), "-C", unpacked.string()};
+    tar.insert(tar.end(), members.begin(), members.end());
+    REQUIRE(dbuild::test::run_process(tar).exit_code == 0);
+    const auto root = dir / ("root-" + fs::path(target).filename().string());
+    auto imported = bench.dbuild({"history", "import", crafted.string()}, root);
+    INFO(imported.err);
+    REQUIRE(imported.exit_code == 0);
+    const auto page = dir / "page.html";
+    auto opened = bench.dbuild({"history", "open", ref, "-o", page.string()}, root);
+    INFO(opened.err);
+    REQUIRE(opened.exit_code == 0);
+    const auto html = read_file(page);
+    CHECK_THAT(html, Catch::Contains("\"ref\":\"" + ref + "\""));
+    CHECK(html.find(first_line) == std::string::npos);
+  }
 }
 
 TEST_CASE("config.json's history section keeps N records and drops old ones after each build",

@@ -1,8 +1,8 @@
 // history_page.cpp: the builds as the report page's JSON, and the page (see history_page.hpp).
 #include "cli/history/history_page.hpp"
 
+#include <filesystem>
 #include <fstream>
-#include <iterator>
 
 #include "cli/source_snippet.hpp"
 #include "host/build_info.hpp"
@@ -44,17 +44,28 @@ json page_step(const history::StepRecord& step, std::int64_t build_started) {
   return doc;
 }
 
+// The most of a Dockerfile on disk error_snippet() reads.
+constexpr std::size_t kMaxDockerfileBytes = 1 << 20;
+
 // The Dockerfile lines at the error, from the text the build read (kept in the record), else
 // from the file when it is still that text: lines of a changed file would point at the wrong text.
 json error_snippet(const history::BuildRecord& build) {
   json lines = json::array();
   if (build.error_file.empty() || !build.error_line) return lines;
   std::string text = build.dockerfile_text;
-  if (text.empty() && !build.dockerfile.empty()) {
+  if (text.empty()) {
+    // The record may come from an imported bundle: read only a regular file of modest size whose
+    // digest the record holds, so a record naming /etc/passwd or /dev/zero yields no snippet.
+    std::error_code error;
+    if (build.dockerfile.empty() || build.dockerfile_digest.empty() ||
+        !std::filesystem::is_regular_file(build.dockerfile, error))
+      return lines;
     std::ifstream in(build.dockerfile, std::ios::binary);
     if (!in) return lines;
-    text.assign(std::istreambuf_iterator<char>(in), {});
-    if (!build.dockerfile_digest.empty() && oci::sha256_of(text).str() != build.dockerfile_digest) return lines;
+    text.resize(kMaxDockerfileBytes + 1);
+    in.read(text.data(), static_cast<std::streamsize>(text.size()));
+    text.resize(static_cast<std::size_t>(in.gcount()));
+    if (text.size() > kMaxDockerfileBytes || oci::sha256_of(text).str() != build.dockerfile_digest) return lines;
   }
   const sdk::SourceLocation location{build.error_file, build.error_line, build.error_line};
   for (const auto& line : source_lines(text, location))

@@ -59,22 +59,33 @@ Entries read_entries(const fs::path& file) {
   return entries;
 }
 
-void write_entries(const fs::path& file, const Entries& entries) {
+// A zstd tar of `entries`, then (unless `path` is empty) one more entry of `size` zero bytes,
+// written in pieces: a bundle that inflates far beyond its own size.
+void write_entries_and_zeros(const fs::path& file, const Entries& entries, const std::string& path, std::int64_t size) {
   std::unique_ptr<archive, int (*)(archive*)> writer(archive_write_new(), archive_write_free);
   archive_write_add_filter_zstd(writer.get());
   archive_write_set_format_pax_restricted(writer.get());
   REQUIRE(archive_write_open_filename(writer.get(), file.c_str()) == ARCHIVE_OK);
-  for (const auto& [path, data] : entries) {
+  auto add = [&](const std::string& name, std::int64_t length, const std::string& data) {
     std::unique_ptr<archive_entry, void (*)(archive_entry*)> entry(archive_entry_new(), archive_entry_free);
-    archive_entry_set_pathname(entry.get(), path.c_str());
+    archive_entry_set_pathname(entry.get(), name.c_str());
     archive_entry_set_filetype(entry.get(), AE_IFREG);
     archive_entry_set_perm(entry.get(), 0644);
-    archive_entry_set_size(entry.get(), static_cast<la_int64_t>(data.size()));
+    archive_entry_set_size(entry.get(), static_cast<la_int64_t>(length));
     REQUIRE(archive_write_header(writer.get(), entry.get()) == ARCHIVE_OK);
-    archive_write_data(writer.get(), data.data(), data.size());
+    if (!data.empty()) archive_write_data(writer.get(), data.data(), data.size());
+  };
+  for (const auto& [name, data] : entries) add(name, static_cast<std::int64_t>(data.size()), data);
+  if (!path.empty()) {
+    add(path, size, "");
+    const std::string zeros(1 << 20, '\0');  // libarchive drops what goes past the entry's size
+    for (std::int64_t written = 0; written < size; written += static_cast<std::int64_t>(zeros.size()))
+      archive_write_data(writer.get(), zeros.data(), zeros.size());
   }
   REQUIRE(archive_write_close(writer.get()) == ARCHIVE_OK);
 }
+
+void write_entries(const fs::path& file, const Entries& entries) { write_entries_and_zeros(file, entries, "", 0); }
 
 std::string file_bytes(const fs::path& file) {
   std::ifstream in(file, std::ios::binary);
@@ -325,4 +336,49 @@ TEST_CASE("history import of a missing file is not_found", "[history][bundle]") 
   auto result = dbuild::history::import_bundle(*store, target.root() / "nothing-here");
   REQUIRE_FALSE(result);
   CHECK(result.status().code() == Code::NotFound);
+}
+
+TEST_CASE("history import refuses a zstd bomb by its declared sizes, before reading it", "[history][bundle]") {
+  HistoryFixture source;
+  source.add_sample_builds();
+  dbuild::test::TempDir files;
+  auto entries = read_entries(export_all(source, files.path() / "whole"));
+  // An entry no bundle holds, of 200 MiB of zeros: refused by its path, its data never read.
+  Entries first_record(entries.begin(), entries.begin() + 2);
+  write_entries_and_zeros(files.path() / "unexpected", first_record, "builds/zzz/padding", 200LL << 20);
+  CHECK(fs::file_size(files.path() / "unexpected") < (1 << 20));
+  require_import_refused(files.path() / "unexpected", Code::InvalidArgument, "unexpected entry builds/zzz/padding");
+  // A log the record expects, over the recorder's 64 MiB ceiling: refused by its size.
+  const auto log =
+      std::find_if(entries.begin(), entries.end(), [](const auto& entry) { return entry.first.ends_with(".log"); });
+  REQUIRE(log != entries.end());
+  Entries before_log(entries.begin(), log);
+  write_entries_and_zeros(files.path() / "big-log", before_log, log->first, (64LL << 20) + 1);
+  require_import_refused(files.path() / "big-log", Code::InvalidArgument, log->first + " is larger than 64 MiB");
+  // A manifest over 64 MiB.
+  write_entries_and_zeros(files.path() / "big-manifest", {}, "dbuild-history.json", (64LL << 20) + 1);
+  require_import_refused(files.path() / "big-manifest", Code::InvalidArgument,
+                         "dbuild-history.json is larger than 64 MiB");
+}
+
+TEST_CASE("history import refuses a build that starts in the future or ends before it starts", "[history][bundle]") {
+  HistoryFixture source;
+  source.add_sample_builds();
+  dbuild::test::TempDir files;
+  auto entries = read_entries(export_all(source, files.path() / "whole"));
+  auto& record = *std::find_if(entries.begin(), entries.end(),
+                               [](const auto& entry) { return entry.first.ends_with("/build.json"); });
+  const auto original = nlohmann::json::parse(record.second);
+  auto doc = original;
+  const std::int64_t two_days = 2LL * 24 * 3600 * 1000000000LL;
+  doc["started"] = dbuild::test::now_ns_for_test() + two_days;
+  doc["completed"] = dbuild::test::now_ns_for_test() + two_days + 1;
+  record.second = doc.dump();
+  write_entries(files.path() / "future", entries);
+  require_import_refused(files.path() / "future", Code::InvalidArgument, "impossible start time");
+  doc = original;
+  doc["completed"] = original["started"].get<std::int64_t>() - 1;
+  record.second = doc.dump();
+  write_entries(files.path() / "backwards", entries);
+  require_import_refused(files.path() / "backwards", Code::InvalidArgument, "impossible end time");
 }

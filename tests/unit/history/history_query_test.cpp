@@ -206,6 +206,31 @@ TEST_CASE("history query refuses the tables behind the views and SQLite's own", 
                    "SELECT b.ref FROM builds b JOIN history_steps s ON s.build = b.rowid"});
 }
 
+TEST_CASE("history query refuses a CTE named after a view that reads what the view does not", "[history][query]") {
+  require_refused({"with builds as (select session, dockerfile_text from history_builds) select * from builds",
+                   "with steps(x) as (select log from history_steps) select hex(x) from steps",
+                   "with steps as (select key_inputs from history_steps) select * from steps",
+                   "with outputs as (select * from history_log_search) select * from outputs",
+                   "with builds as (select digest from history_steps) select * from builds"});
+  // A CTE that reads through the views, or only what a view reads, still runs.
+  HistoryFixture fixture;
+  fixture.add_sample_builds();
+  auto reader = open_reader(fixture);
+  auto result =
+      query_or_fail(*reader, "with builds as (select ref, status from history_builds) select count(*) from builds");
+  CHECK(result.rows[0][0].integer == 3);
+}
+
+TEST_CASE("history query stops a query that returns too many rows instead of holding them all", "[history][query]") {
+  HistoryFixture fixture;
+  fixture.add_sample_builds();
+  auto reader = open_reader(fixture);
+  auto result = reader->query("WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x+1 FROM c) SELECT x FROM c");
+  REQUIRE_FALSE(result);
+  CHECK(result.status().code() == Code::FailedPrecondition);
+  CHECK_THAT(result.status().message(), Catch::Contains("1000000 rows"));
+}
+
 TEST_CASE("history query refuses several statements in one string, the second one a write or not", "[history][query]") {
   require_refused({"SELECT 1; DELETE FROM history_builds", "SELECT 1; SELECT 2", "SELECT 1; garbage",
                    "SELECT 1 /* c */ ; -- a comment\n VACUUM"},
