@@ -10,6 +10,7 @@
 #include "plugin/plugin_loader.hpp"
 #include "registry/registry_hosts.hpp"
 #include "registry/registry_service.hpp"
+#include "registry/sqlite_blob_locations.hpp"
 
 namespace dbuild::cli {
 
@@ -41,6 +42,10 @@ sdk::Host& App::host() {
       settings->max_parallelism = globals_.max_parallelism;
       auto engine = engine::LocalEngine::open(root, plugins(), logger(), *registry_, *settings);
       if (!engine) return engine.status();
+      // The engine migrated dbuild.db; the store opens its own connection on first use, so that
+      // it may outlive the engine (the registry service does).
+      registry_->use_location_store(std::make_unique<registry::SqliteBlobLocations>(
+          std::filesystem::absolute(root) / "dbuild.db", [this](const std::string& message) { logger().debug(message); }));
       return std::unique_ptr<sdk::Engine>(std::move(*engine));
     };
     std::function<void(const registry::RequestRecord&)> on_request;

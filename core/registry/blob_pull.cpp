@@ -177,6 +177,7 @@ sdk::Result<std::string> RegistryClient::fetch_blob(const oci::Reference& reposi
 
 sdk::Result<PulledImage> RegistryClient::pull_image(const oci::Reference& reference, const sdk::Platform& platform,
                                                     sdk::ContentStore& store, const TransferOptions& options) {
+  SaveLocationsAtEnd save{core_->locations()};
   auto what = "pulling " + reference.str();
   auto root = fetch_manifest(reference);
   if (!root) return root.status().with_context(what);

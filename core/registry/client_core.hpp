@@ -61,4 +61,11 @@ class ClientCore {
   std::unique_ptr<Authenticator> auth_;
 };
 
+/// Saves the blob locations when it goes out of scope: once per pull_image or push_image, however
+/// it ends (what a failed push saw is as true as what a finished one saw).
+struct SaveLocationsAtEnd {
+  BlobLocations& locations;
+  ~SaveLocationsAtEnd() { locations.flush(); }
+};
+
 }  // namespace dbuild::registry

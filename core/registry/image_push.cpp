@@ -84,6 +84,7 @@ sdk::Status push_children(RegistryClient& client, const oci::Reference& reposito
 
 sdk::Result<sdk::Descriptor> RegistryClient::push_image(const oci::Reference& reference, const sdk::Descriptor& root,
                                                         sdk::ContentStore& store, const TransferOptions& options) {
+  SaveLocationsAtEnd save{core_->locations()};
   auto what = "pushing " + reference.str();
   ImagePlan plan;
   auto read = [&store](const sdk::Descriptor& node) -> sdk::Result<std::string> {

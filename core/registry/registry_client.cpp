@@ -50,7 +50,11 @@ std::string manifest_accept_header() {
 RegistryClient::RegistryClient(ClientOptions options, std::unique_ptr<HttpTransport> transport)
     : core_(std::make_unique<ClientCore>(std::move(options), std::move(transport))) {}
 
-RegistryClient::~RegistryClient() = default;
+RegistryClient::~RegistryClient() { core_->locations().flush(); }
+
+void RegistryClient::use_location_store(BlobLocationStore* store) { core_->locations().use_store(store); }
+
+void RegistryClient::save_blob_locations() { core_->locations().flush(); }
 
 void RegistryClient::note_blob_location(const oci::Reference& repository, const sdk::Digest& digest) {
   core_->locations().add(repository.domain, repository.path, digest);

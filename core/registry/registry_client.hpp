@@ -28,6 +28,7 @@ namespace dbuild::registry {
 
 /// One HTTP exchange, as the client saw it (for --debug logs and tests counting requests).
 class ClientCore;  // client_core.hpp, internal
+class BlobLocationStore;  // blob_location_store.hpp
 
 struct RequestRecord {
   std::string method;
@@ -164,6 +165,14 @@ class RegistryClient {
 
   /// Records that `repository` (domain and path) holds `digest`, for cross-repository mounts.
   void note_blob_location(const oci::Reference& repository, const sdk::Digest& digest);
+
+  /// Keeps blob locations in `store` too (not owned; null: memory only), so that other processes
+  /// can mount what this one saw. Set it before the first transfer; `store` must outlive the
+  /// client. Locations are saved at the end of pull_image and push_image, by save_blob_locations()
+  /// and when the client is destroyed.
+  void use_location_store(BlobLocationStore* store);
+  /// Hands the locations seen since the last save to the store (one transaction). Never fails.
+  void save_blob_locations();
 
  private:
   std::unique_ptr<ClientCore> core_;

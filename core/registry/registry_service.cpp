@@ -1,6 +1,7 @@
 // registry_service.cpp: the SDK's registry service over RegistryClient (see registry_service.hpp).
 #include "registry/registry_service.hpp"
 
+#include "registry/blob_location_store.hpp"
 #include "registry/docker_config.hpp"
 #include "registry/registry_hosts.hpp"
 
@@ -40,7 +41,17 @@ sdk::Result<RegistryClient*> RegistryService::client() {
   options.credentials = credentials_.get();
   options.on_request = on_request_;
   client_ = std::make_unique<RegistryClient>(std::move(options));
+  client_->use_location_store(locations_.get());
   return client_.get();
+}
+
+void RegistryService::use_location_store(std::unique_ptr<BlobLocationStore> store) {
+  std::lock_guard lock(mutex_);
+  if (client_) {
+    client_->save_blob_locations();  // what was seen so far goes to the old store, if any
+    client_->use_location_store(store.get());
+  }
+  locations_ = std::move(store);
 }
 
 sdk::Result<std::string> RegistryService::normalize(std::string_view reference) {

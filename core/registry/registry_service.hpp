@@ -14,6 +14,7 @@
 
 namespace dbuild::registry {
 
+class BlobLocationStore;
 class DockerConfigCredentials;
 
 class RegistryService final : public sdk::Registry {
@@ -35,9 +36,14 @@ class RegistryService final : public sdk::Registry {
   /// config file.
   [[nodiscard]] sdk::Result<RegistryClient*> client();
 
+  /// Keeps blob locations in `store` as well as in memory (see RegistryClient::use_location_store),
+  /// once a state root is open. Without one (imagetools, login) they live as long as the process.
+  void use_location_store(std::unique_ptr<BlobLocationStore> store);
+
  private:
   std::function<void(const RequestRecord&)> on_request_;
   std::mutex mutex_;
+  std::unique_ptr<BlobLocationStore> locations_;  // declared before client_, which uses it until destroyed
   sdk::Status config_status_ = sdk::Status::ok();
   std::unique_ptr<DockerConfigCredentials> credentials_;
   std::unique_ptr<RegistryClient> client_;

@@ -2,9 +2,11 @@
 // here: FROM pulls a base the image store lacks (and picks the platform from an index), --push
 // pushes the result, which a private dockerd pulls and runs and skopeo inspects; --metadata-file,
 // --iidfile and -q report the same digests; a registry that is down fails the build clearly and a
-// later push completes.
+// later push completes; a later process mounts the layers of a base an earlier one pulled.
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
+
+#include <sstream>
 
 #include <dbuild/sdk/platform.hpp>
 
@@ -43,9 +45,11 @@ struct RegistryWorkspace {
     return extra;
   }
   dbuild::test::ProcessResult build(const std::string& dockerfile, std::vector<std::string> extra,
-                                    std::map<std::string, std::optional<std::string>> env = {}) {
+                                    std::map<std::string, std::optional<std::string>> env = {},
+                                    std::vector<std::string> globals = {}) {
     write_file(workspace.context / "Dockerfile", dockerfile);
-    std::vector<std::string> args = {"--root", workspace.root.string(), "build", "--progress", "plain"};
+    std::vector<std::string> args = std::move(globals);
+    args.insert(args.end(), {"--root", workspace.root.string(), "build", "--progress", "plain"});
     args.insert(args.end(), extra.begin(), extra.end());
     args.push_back(workspace.context.string());
     return dbuild::test::run_dbuild(args, environment(std::move(env)));
@@ -225,4 +229,83 @@ TEST_CASE("a docker-image:// build context is pulled from its registry", "[integ
   CHECK_THAT(result.err, Catch::Contains("[internal] load metadata for " + space.base));
   auto config = json::parse(space.workspace.dbuild({"images", "inspect", "context/app:1"}).out);
   CHECK(config["manifest"]["layers"].size() == 2);
+}
+
+namespace {
+
+// The --debug lines of one exchange whose URL has `url_part` and `digest`'s hex (which a query
+// may escape: "sha256%3A...").
+std::vector<std::string> exchanges(const std::string& log, const std::string& method, const std::string& url_part,
+                                   const std::string& digest) {
+  std::vector<std::string> found;
+  std::istringstream lines(log);
+  const auto hex = digest.substr(digest.find(':') + 1);
+  for (std::string line; std::getline(lines, line);)
+    if (line.find("debug: " + method + " ") != std::string::npos && line.find(url_part) != std::string::npos &&
+        line.find(hex) != std::string::npos)
+      found.push_back(line);
+  return found;
+}
+
+}  // namespace
+
+TEST_CASE("a push in a later process mounts the layers of a base an earlier one pulled, and a stale location still pushes",
+          "[integration][registry][push][mount]") {
+  RegistryWorkspace space;
+  const std::string base = space.registry.host() + "/library/base:1";
+  auto copied = dbuild::test::run_skopeo({"copy", "--src-tls-verify=false", "--dest-tls-verify=false",
+                                          "docker://" + space.base, "docker://" + base});
+  INFO(copied.err);
+  REQUIRE(copied.exit_code == 0);
+  std::vector<std::string> layers;
+  auto inspected = skopeo_inspect(base);
+  for (const auto& layer : inspected["Layers"]) layers.push_back(layer.get<std::string>());
+  INFO(inspected.dump());
+  REQUIRE_FALSE(layers.empty());
+
+  auto first = space.build("FROM " + base + "\nLABEL stage=first\n", {"-t", "first/app:1"});
+  INFO(first.err);
+  REQUIRE(first.exit_code == 0);
+
+  write_file(space.workspace.context / "hello.txt", "hello from team/app\n");
+  const std::string app = space.registry.host() + "/team/app:1";
+  auto second = space.build("FROM " + base + "\nCOPY hello.txt /hello.txt\n", {"--push", "-t", app}, {}, {"--debug"});
+  INFO(second.err);
+  REQUIRE(second.exit_code == 0);
+  for (const auto& layer : layers) {
+    INFO(layer);
+    CHECK(exchanges(second.err, "GET", "/v2/library/base/blobs/", layer).empty());  // not pulled again here
+    auto mounts = exchanges(second.err, "POST", "/v2/team/app/blobs/uploads/?mount=", layer);
+    REQUIRE(mounts.size() == 1);
+    CHECK_THAT(mounts[0], Catch::Contains("from=library/base") && Catch::EndsWith("-> 201"));
+    CHECK(exchanges(second.err, "PUT", "/v2/team/app/blobs/uploads/", layer).empty());
+  }
+  auto pulled = dbuild::test::run_skopeo({"copy", "--src-tls-verify=false", "docker://" + app, "oci:" + space.path("app").string()});
+  INFO(pulled.err);
+  CHECK(pulled.exit_code == 0);
+
+  // Neither repository that held the layers has them any more: team/app is deleted, and
+  // library/base keeps its manifest (FROM resolves it) but not its layers. Each remembered
+  // location is stale, so the mount is refused and the layers go up.
+  fs::remove_all(space.registry.repository_path("team/app"));
+  for (const auto& layer : layers)
+    REQUIRE(fs::remove_all(space.registry.repository_path("library/base") / "_layers" / "sha256" /
+                           layer.substr(layer.find(':') + 1)) > 0);
+  const std::string other = space.registry.host() + "/team/other:1";
+  auto third = space.build("FROM " + base + "\nCOPY hello.txt /again.txt\n", {"--push", "-t", other}, {}, {"--debug"});
+  INFO(third.err);
+  REQUIRE(third.exit_code == 0);
+  for (const auto& layer : layers) {
+    INFO(layer);
+    auto mounts = exchanges(third.err, "POST", "/v2/team/other/blobs/uploads/?mount=", layer);
+    REQUIRE(mounts.size() == 1);
+    CHECK_THAT(mounts[0], Catch::EndsWith("-> 202"));
+    auto uploads = exchanges(third.err, "PUT", "/v2/team/other/blobs/uploads/", layer);
+    REQUIRE(uploads.size() == 1);
+    CHECK_THAT(uploads[0], Catch::EndsWith("-> 201"));
+  }
+  auto pulled_other = dbuild::test::run_skopeo(
+      {"copy", "--src-tls-verify=false", "docker://" + other, "oci:" + space.path("other").string()});
+  INFO(pulled_other.err);
+  CHECK(pulled_other.exit_code == 0);
 }

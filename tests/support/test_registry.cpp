@@ -142,6 +142,10 @@ fs::path TestRegistry::blob_data_path(const std::string& digest) const {
   return dir_.path() / "storage" / "docker" / "registry" / "v2" / "blobs" / "sha256" / hex.substr(0, 2) / hex / "data";
 }
 
+fs::path TestRegistry::repository_path(const std::string& name) const {
+  return dir_.path() / "storage" / "docker" / "registry" / "v2" / "repositories" / name;
+}
+
 ProcessResult run_skopeo(const std::vector<std::string>& args) {
   if (run_process({"sh", "-c", "command -v skopeo"}).exit_code != 0)
     skip_test("needs skopeo (share/setup/install-deps test)");

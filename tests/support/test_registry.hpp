@@ -51,6 +51,9 @@ class TestRegistry {
   [[nodiscard]] std::string host() const { return "127.0.0.1:" + std::to_string(port_); }
   /// Where the registry keeps a blob's bytes (manifests are blobs too), for tampering tests.
   [[nodiscard]] std::filesystem::path blob_data_path(const std::string& digest) const;
+  /// Where the registry keeps a repository's links to blobs, manifests and tags; removing it
+  /// deletes the repository (the blobs stay, unreachable from it).
+  [[nodiscard]] std::filesystem::path repository_path(const std::string& name) const;
 
  private:
   void write_config();
