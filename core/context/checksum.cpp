@@ -160,6 +160,17 @@ sdk::Result<std::string> ChecksumCache::file_digest(const fs::path& root, const 
   return std::move(digests->front());
 }
 
+std::optional<std::string> ChecksumCache::cached_digest(const fs::path& root, const std::string& relative,
+                                                        const struct stat& info) {
+  std::lock_guard lock(mutex_);
+  auto& entries = root_for(root).entries;
+  auto found = entries.find(relative);
+  if (found == entries.end() || found->second.size != info.st_size || found->second.mtime_ns != ns_of(info.st_mtim) ||
+      found->second.ctime_ns != ns_of(info.st_ctim) || found->second.inode != static_cast<std::int64_t>(info.st_ino))
+    return std::nullopt;
+  return found->second.digest;
+}
+
 sdk::Result<std::vector<std::string>> ChecksumCache::file_digests(const fs::path& root,
                                                                   const std::vector<ContextFile>& files) {
   std::vector<std::string> digests(files.size());
@@ -235,8 +246,26 @@ sdk::Result<solver::LocalChecksum> checksum_selection(ChecksumCache& cache, cons
   } else {
     selected.push_back(path);
   }
+  // Entries go into the hasher as they are walked while the cache knows every file's digest (a
+  // no-op rebuild: a stat walk); from the first file it does not know, they are collected, and
+  // the files to read are hashed in one parallel batch at the end.
+  oci::Sha256 hasher;
+  solver::LocalChecksum record;
   std::vector<Piece> pieces;
   std::vector<ContextFile> files;
+  auto add = [&](std::string relative, std::string name, const struct stat& info) {
+    if (pieces.empty()) {
+      if (!S_ISREG(info.st_mode)) {
+        add_entry(root, relative, name, info, {}, hasher, record);
+        return;
+      }
+      if (auto digest = cache.cached_digest(root, relative, info)) {
+        add_entry(root, relative, name, info, *digest, hasher, record);
+        return;
+      }
+    }
+    add_piece(pieces, files, std::move(relative), std::move(name), info);
+  };
   std::size_t found = 0;
   for (const auto& item : selected) {
     if (!item.empty()) {
@@ -248,9 +277,10 @@ sdk::Result<solver::LocalChecksum> checksum_selection(ChecksumCache& cache, cons
     const fs::path full = item.empty() ? root : root / item;
     if ((selection.follow_symlinks ? ::stat(full.c_str(), &info) : ::lstat(full.c_str(), &info)) != 0) continue;
     ++found;
-    pieces.push_back({.selected = true, .relative = item});
+    if (pieces.empty()) hasher.update("selected:" + item + "\n");
+    else pieces.push_back({.selected = true, .relative = item});
     if (!S_ISDIR(info.st_mode)) {
-      add_piece(pieces, files, item, "", info);
+      add(item, "", info);
       continue;
     }
     const std::string prefix = item.empty() ? "" : item + "/";
@@ -260,15 +290,13 @@ sdk::Result<solver::LocalChecksum> checksum_selection(ChecksumCache& cache, cons
           std::string in_context = prefix + std::string(relative);
           auto included = source_filter->includes(in_context);
           if (!included) return included.status();
-          if (*included) add_piece(pieces, files, std::move(in_context), std::string(relative), entry);
+          if (*included) add(std::move(in_context), std::string(relative), entry);
           return patterns::WalkAction::Continue;
         });
     if (!walked) return walked;
   }
   auto digests = cache.file_digests(root, files);
   if (!digests) return digests.status();
-  oci::Sha256 hasher;
-  solver::LocalChecksum record;
   for (const auto& piece : pieces) {
     if (piece.selected) {
       hasher.update("selected:" + piece.relative + "\n");

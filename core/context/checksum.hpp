@@ -10,6 +10,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -43,6 +44,10 @@ class ChecksumCache {
   /// Errors: unavailable (cannot read).
   [[nodiscard]] sdk::Result<std::string> file_digest(const std::filesystem::path& root, const std::string& relative,
                                                      const struct stat& info);
+
+  /// The cached digest of a file whose size, mtime, ctime and inode are unchanged; no reading.
+  [[nodiscard]] std::optional<std::string> cached_digest(const std::filesystem::path& root, const std::string& relative,
+                                                         const struct stat& info);
 
   /// file_digest of each of `files`, in their order; the ones to read are hashed in parallel.
   [[nodiscard]] sdk::Result<std::vector<std::string>> file_digests(const std::filesystem::path& root,
