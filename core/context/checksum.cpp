@@ -1,21 +1,18 @@
 // checksum.cpp: the file checksum cache and selection checksums over a local context.
 #include "context/checksum.hpp"
 
-#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
 #include <set>
 #include <vector>
 
 #include "db/database.hpp"
 #include "db/statement.hpp"
 #include "db/transaction.hpp"
+#include "context/file_hashing.hpp"
 #include "oci/sha256.hpp"
-#include "os/unique_fd.hpp"
 #include "patterns/context_filter.hpp"
 #include "patterns/context_walk.hpp"
 #include "patterns/glob.hpp"
@@ -41,22 +38,6 @@ struct ChecksumCache::Root {
 namespace {
 
 std::int64_t ns_of(const struct timespec& time) { return time.tv_sec * 1000000000LL + time.tv_nsec; }
-
-sdk::Result<std::string> hash_file(const fs::path& path) {
-  os::UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
-  if (!fd.valid()) return sdk::Status::unavailable("reading " + path.string() + ": " + std::strerror(errno));
-  ::posix_fadvise(fd.get(), 0, 0, POSIX_FADV_SEQUENTIAL);
-  oci::Sha256 hasher;
-  std::vector<char> buffer(1 << 20);
-  while (true) {
-    ssize_t n = ::read(fd.get(), buffer.data(), buffer.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return sdk::Status::unavailable("reading " + path.string() + ": " + std::strerror(errno));
-    if (n == 0) break;
-    hasher.update(buffer.data(), static_cast<std::size_t>(n));
-  }
-  return hasher.finish().str();
-}
 
 bool has_glob(std::string_view path) { return path.find_first_of("*?[\\") != std::string_view::npos; }
 
@@ -103,16 +84,15 @@ std::vector<std::string> split_components(const std::string& path) {
 
 // One line per entry: what a copy of it would carry (name, type, permission bits, content or
 // link target), nothing a copy from the context resets (owners) or that does not matter (mtime).
-sdk::Status add_entry(ChecksumCache& cache, const fs::path& root, const std::string& relative, const std::string& name,
-                      const struct stat& info, oci::Sha256& hasher, solver::LocalChecksum& record) {
+// `digest` is the content's for a regular file, else unused.
+void add_entry(const fs::path& root, const std::string& relative, const std::string& name, const struct stat& info,
+               const std::string& digest, oci::Sha256& hasher, solver::LocalChecksum& record) {
   std::string line = name;
   line += '\0';
   line += std::to_string(info.st_mode);
   line += '\0';
   if (S_ISREG(info.st_mode)) {
-    auto digest = cache.file_digest(root, relative, info);
-    if (!digest) return digest.status();
-    line += *digest;
+    line += digest;
   } else if (S_ISLNK(info.st_mode)) {
     std::string target(static_cast<std::size_t>(info.st_size) + 1, '\0');
     auto length = ::readlink((root / relative).c_str(), target.data(), target.size());
@@ -128,12 +108,32 @@ sdk::Status add_entry(ChecksumCache& cache, const fs::path& root, const std::str
   ++record.file_count;
   line += '\n';
   hasher.update(line);
-  return sdk::Status::ok();
+}
+
+// What a selection's checksum is made of, in order: a marker per selected path, then one entry
+// per path under it. Collected first, so that all regular files are hashed in one batch.
+struct Piece {
+  bool selected = false;  // a "selected:" marker for `relative`, not an entry
+  std::string relative;   // in the context
+  std::string name;       // relative to the selected path; empty for the selected path itself
+  struct stat info {};
+  std::size_t file = 0;   // a regular file's index among those to hash
+};
+
+void add_piece(std::vector<Piece>& pieces, std::vector<ContextFile>& files, std::string relative, std::string name,
+               const struct stat& info) {
+  Piece piece{.relative = std::move(relative), .name = std::move(name), .info = info};
+  if (S_ISREG(info.st_mode)) {
+    piece.file = files.size();
+    files.push_back({piece.relative, info});
+  }
+  pieces.push_back(std::move(piece));
 }
 
 }  // namespace
 
-ChecksumCache::ChecksumCache(db::Database& database) : database_(database) {}
+ChecksumCache::ChecksumCache(db::Database& database, unsigned hash_threads)
+    : database_(database), hash_threads_(std::max(hash_threads, 1u)) {}
 ChecksumCache::~ChecksumCache() = default;
 
 ChecksumCache::Root& ChecksumCache::root_for(const fs::path& root) {
@@ -155,25 +155,57 @@ ChecksumCache::Root& ChecksumCache::root_for(const fs::path& root) {
 
 sdk::Result<std::string> ChecksumCache::file_digest(const fs::path& root, const std::string& relative,
                                                     const struct stat& info) {
+  auto digests = file_digests(root, {ContextFile{relative, info}});
+  if (!digests) return digests.status();
+  return std::move(digests->front());
+}
+
+std::optional<std::string> ChecksumCache::cached_digest(const fs::path& root, const std::string& relative,
+                                                        const struct stat& info) {
+  std::lock_guard lock(mutex_);
+  auto& entries = root_for(root).entries;
+  auto found = entries.find(relative);
+  if (found == entries.end() || found->second.size != info.st_size || found->second.mtime_ns != ns_of(info.st_mtim) ||
+      found->second.ctime_ns != ns_of(info.st_ctim) || found->second.inode != static_cast<std::int64_t>(info.st_ino))
+    return std::nullopt;
+  return found->second.digest;
+}
+
+sdk::Result<std::vector<std::string>> ChecksumCache::file_digests(const fs::path& root,
+                                                                  const std::vector<ContextFile>& files) {
+  std::vector<std::string> digests(files.size());
+  std::vector<std::size_t> missing;
+  std::vector<FileToHash> to_hash;
   {
     std::lock_guard lock(mutex_);
     auto& entries = root_for(root).entries;
-    if (auto found = entries.find(relative); found != entries.end()) {
-      const auto& entry = found->second;
-      if (entry.size == info.st_size && entry.mtime_ns == ns_of(info.st_mtim) && entry.ctime_ns == ns_of(info.st_ctim) &&
-          entry.inode == static_cast<std::int64_t>(info.st_ino))
-        return entry.digest;
+    for (std::size_t i = 0; i < files.size(); ++i) {
+      const auto& info = files[i].info;
+      auto found = entries.find(files[i].relative);
+      if (found != entries.end() && found->second.size == info.st_size && found->second.mtime_ns == ns_of(info.st_mtim) &&
+          found->second.ctime_ns == ns_of(info.st_ctim) && found->second.inode == static_cast<std::int64_t>(info.st_ino)) {
+        digests[i] = found->second.digest;
+        continue;
+      }
+      missing.push_back(i);
+      to_hash.push_back({root / files[i].relative, info.st_size});
     }
   }
-  auto digest = hash_file(root / relative);
-  if (!digest) return digest.status();
-  ++files_hashed_;
+  if (missing.empty()) return digests;
+  // Hashed without the lock: other steps' lookups go on meanwhile.
+  auto hashed = hash_files(to_hash, hash_threads_);
+  if (!hashed) return hashed.status();
+  files_hashed_ += missing.size();
   std::lock_guard lock(mutex_);
   auto& cached = root_for(root);
-  cached.entries[relative] = {info.st_size, ns_of(info.st_mtim), ns_of(info.st_ctim),
-                              static_cast<std::int64_t>(info.st_ino), *digest};
-  cached.dirty.insert(relative);
-  return digest;
+  for (std::size_t k = 0; k < missing.size(); ++k) {
+    const auto& file = files[missing[k]];
+    digests[missing[k]] = std::move((*hashed)[k]);
+    cached.entries[file.relative] = {file.info.st_size, ns_of(file.info.st_mtim), ns_of(file.info.st_ctim),
+                                     static_cast<std::int64_t>(file.info.st_ino), digests[missing[k]]};
+    cached.dirty.insert(file.relative);
+  }
+  return digests;
 }
 
 sdk::Status ChecksumCache::flush() {
@@ -214,8 +246,26 @@ sdk::Result<solver::LocalChecksum> checksum_selection(ChecksumCache& cache, cons
   } else {
     selected.push_back(path);
   }
+  // Entries go into the hasher as they are walked while the cache knows every file's digest (a
+  // no-op rebuild: a stat walk); from the first file it does not know, they are collected, and
+  // the files to read are hashed in one parallel batch at the end.
   oci::Sha256 hasher;
   solver::LocalChecksum record;
+  std::vector<Piece> pieces;
+  std::vector<ContextFile> files;
+  auto add = [&](std::string relative, std::string name, const struct stat& info) {
+    if (pieces.empty()) {
+      if (!S_ISREG(info.st_mode)) {
+        add_entry(root, relative, name, info, {}, hasher, record);
+        return;
+      }
+      if (auto digest = cache.cached_digest(root, relative, info)) {
+        add_entry(root, relative, name, info, *digest, hasher, record);
+        return;
+      }
+    }
+    add_piece(pieces, files, std::move(relative), std::move(name), info);
+  };
   std::size_t found = 0;
   for (const auto& item : selected) {
     if (!item.empty()) {
@@ -227,24 +277,34 @@ sdk::Result<solver::LocalChecksum> checksum_selection(ChecksumCache& cache, cons
     const fs::path full = item.empty() ? root : root / item;
     if ((selection.follow_symlinks ? ::stat(full.c_str(), &info) : ::lstat(full.c_str(), &info)) != 0) continue;
     ++found;
-    hasher.update("selected:" + item + "\n");
+    if (pieces.empty()) hasher.update("selected:" + item + "\n");
+    else pieces.push_back({.selected = true, .relative = item});
     if (!S_ISDIR(info.st_mode)) {
-      if (auto status = add_entry(cache, root, item, "", info, hasher, record); !status) return status;
+      add(item, "", info);
       continue;
     }
     const std::string prefix = item.empty() ? "" : item + "/";
     auto walked = patterns::walk_context(
         full.string(), selection.include_patterns, selection.exclude_patterns,
         [&](std::string_view relative, const struct stat& entry) -> sdk::Result<patterns::WalkAction> {
-          const std::string in_context = prefix + std::string(relative);
+          std::string in_context = prefix + std::string(relative);
           auto included = source_filter->includes(in_context);
           if (!included) return included.status();
-          if (*included)
-            if (auto status = add_entry(cache, root, in_context, std::string(relative), entry, hasher, record); !status)
-              return status;
+          if (*included) add(std::move(in_context), std::string(relative), entry);
           return patterns::WalkAction::Continue;
         });
     if (!walked) return walked;
+  }
+  auto digests = cache.file_digests(root, files);
+  if (!digests) return digests.status();
+  for (const auto& piece : pieces) {
+    if (piece.selected) {
+      hasher.update("selected:" + piece.relative + "\n");
+      continue;
+    }
+    static const std::string kNoDigest;
+    const std::string& digest = S_ISREG(piece.info.st_mode) ? (*digests)[piece.file] : kNoDigest;
+    add_entry(root, piece.relative, piece.name, piece.info, digest, hasher, record);
   }
   if (found == 0) return sdk::Status::not_found("\"" + selection.path + "\": not found");
   record.digest = hasher.finish().str();

@@ -10,6 +10,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -23,11 +24,19 @@ class Database;
 
 namespace dbuild::context {
 
+/// A regular file of a context and its lstat, whose digest is wanted.
+struct ContextFile {
+  std::string relative;
+  struct stat info;
+};
+
 /// File digests by (root, path), loaded per root on first use and written back by flush().
 /// Thread-safe.
 class ChecksumCache {
  public:
-  explicit ChecksumCache(db::Database& database);
+  /// Files not answered from the cache are read and hashed on up to `hash_threads` threads
+  /// (0 counts as 1); the digests do not depend on it.
+  ChecksumCache(db::Database& database, unsigned hash_threads);
   ~ChecksumCache();
 
   /// The sha256 of the regular file `root`/`relative` whose lstat is `info`: the remembered
@@ -35,6 +44,14 @@ class ChecksumCache {
   /// Errors: unavailable (cannot read).
   [[nodiscard]] sdk::Result<std::string> file_digest(const std::filesystem::path& root, const std::string& relative,
                                                      const struct stat& info);
+
+  /// The cached digest of a file whose size, mtime, ctime and inode are unchanged; no reading.
+  [[nodiscard]] std::optional<std::string> cached_digest(const std::filesystem::path& root, const std::string& relative,
+                                                         const struct stat& info);
+
+  /// file_digest of each of `files`, in their order; the ones to read are hashed in parallel.
+  [[nodiscard]] sdk::Result<std::vector<std::string>> file_digests(const std::filesystem::path& root,
+                                                                   const std::vector<ContextFile>& files);
 
   /// Writes the digests computed since the last flush. Errors: unavailable (the database);
   /// the digests are then simply computed again next time.
@@ -49,6 +66,7 @@ class ChecksumCache {
   Root& root_for(const std::filesystem::path& root);
 
   db::Database& database_;
+  const unsigned hash_threads_;
   std::mutex mutex_;
   std::map<std::string, std::unique_ptr<Root>> roots_;
   std::atomic<std::uint64_t> files_hashed_{0};

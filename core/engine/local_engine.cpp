@@ -5,8 +5,10 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
+#include <thread>
 
 #include "db/migrations.hpp"
 #include "engine/parts.hpp"
@@ -103,7 +105,10 @@ sdk::Result<std::unique_ptr<LocalEngine>> LocalEngine::open(const fs::path& stat
 
   parts->images = std::make_unique<image::ImageStore>(*parts->database, *parts->content);
   parts->layer_blobs = std::make_unique<image::LayerBlobs>(*parts->database);
-  parts->checksums = std::make_unique<context::ChecksumCache>(*parts->database);
+  // Context files are hashed on every core (a few at most): a rehash is then bound by neither
+  // one core's SHA-256 speed nor one thread's per-file syscalls.
+  parts->checksums = std::make_unique<context::ChecksumCache>(
+      *parts->database, std::clamp(std::thread::hardware_concurrency(), 1u, 8u));
   parts->cache = std::make_unique<solver::SqliteCacheStore>(*parts->database);
   return std::unique_ptr<LocalEngine>(new LocalEngine(std::move(parts)));
 }

@@ -8,8 +8,10 @@
 #include <catch2/catch.hpp>
 
 #include "context/checksum.hpp"
+#include "context/file_hashing.hpp"
 #include "db/database.hpp"
 #include "db/migrations.hpp"
+#include "oci/sha256.hpp"
 #include "support/temp_dir.hpp"
 
 namespace fs = std::filesystem;
@@ -36,14 +38,15 @@ struct Fixture {
     write_file(context / "big.bin", std::string(3 << 20, 'x'));
     reopen();
   }
-  void reopen() {
+  // Several threads by default, so that every case below also covers parallel hashing.
+  void reopen(unsigned hash_threads = 3) {
     cache.reset();
     database.reset();
     auto opened = dbuild::db::Database::open(dir.path() / "state.db", dbuild::db::Mode::ReadWrite);
     REQUIRE(opened);
     database = std::move(opened).value();
     REQUIRE(dbuild::db::migrate(*database));
-    cache = std::make_unique<ChecksumCache>(*database);
+    cache = std::make_unique<ChecksumCache>(*database, hash_threads);
   }
   std::string checksum(LocalSelection selection, std::vector<std::string> exclude = {}) {
     auto sum = dbuild::context::checksum_selection(*cache, context, {}, exclude, selection);
@@ -126,4 +129,51 @@ TEST_CASE("a checksum lists the files it covered, for history", "[context][check
     CHECK(path.rfind("app", 0) == 0);
     CHECK_FALSE(summary.empty());
   }
+}
+
+TEST_CASE("hashing on several threads gives one thread's checksum and still sees one changed file among many",
+          "[context][checksum][threads]") {
+  Fixture fixture;
+  for (int i = 0; i < 300; ++i)
+    write_file(fixture.context / ("many/dir" + std::to_string(i % 7)) / ("file" + std::to_string(i)),
+               "file " + std::to_string(i) + "\n" + std::string(static_cast<std::size_t>(i * 37), 'a' + i % 26));
+  write_file(fixture.context / "many/large.bin", std::string((5 << 20) / 2, 'y'));  // more than one read buffer
+  write_file(fixture.context / "many/empty", "");
+
+  fixture.reopen(1);
+  const auto one_thread = fixture.checksum({.path = "/"});
+  const auto files = fixture.cache->files_hashed_for_test();
+  CHECK(files == 306);
+  fixture.reopen(4);  // nothing was flushed: every file is read again
+  CHECK(fixture.checksum({.path = "/"}) == one_thread);
+  CHECK(fixture.cache->files_hashed_for_test() == files);
+
+  write_file(fixture.context / "many/dir3/file150", "file 150\n" + std::string(150 * 37, 'A' + 150 % 26));
+  const auto changed = fixture.checksum({.path = "/"});
+  CHECK(changed != one_thread);
+  CHECK(fixture.cache->files_hashed_for_test() == files + 1);
+  fixture.reopen(1);
+  CHECK(fixture.checksum({.path = "/"}) == changed);
+}
+
+TEST_CASE("hash_files gives each file's sha256 in the order asked, on any number of threads",
+          "[context][checksum][threads]") {
+  dbuild::test::TempDir dir;
+  write_file(dir.path() / "empty", "");
+  write_file(dir.path() / "abc", "abc");
+  write_file(dir.path() / "large", std::string(3 << 20, 'z'));
+  std::vector<dbuild::context::FileToHash> files{
+      {dir.path() / "empty", 0}, {dir.path() / "large", 3 << 20}, {dir.path() / "abc", 3}};
+  for (unsigned threads : {0u, 1u, 2u, 5u}) {
+    auto digests = dbuild::context::hash_files(files, threads);
+    REQUIRE(digests);
+    REQUIRE(digests->size() == 3);
+    CHECK((*digests)[0] == "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+    CHECK((*digests)[2] == "sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    CHECK((*digests)[1] == dbuild::oci::sha256_of(std::string(3 << 20, 'z')).str());
+  }
+  files.push_back({dir.path() / "missing", 0});
+  auto failed = dbuild::context::hash_files(files, 2);
+  REQUIRE_FALSE(failed);
+  CHECK(failed.status().code() == dbuild::sdk::Code::Unavailable);
 }
