@@ -152,14 +152,22 @@ class GzipPipeline {
 
   sdk::Status run(AsyncWriter& writer) {
     std::vector<std::thread> workers;
-    for (unsigned i = 0; i < threads_; ++i) workers.emplace_back([this] { work(); });
-    auto status = collect(writer);
-    {
-      std::lock_guard lock(mutex_);
-      stopped_ = true;
-      changed_.notify_all();
+    auto stop_and_join = [&] {
+      {
+        std::lock_guard lock(mutex_);
+        stopped_ = true;
+        changed_.notify_all();
+      }
+      for (auto& worker : workers) worker.join();
+    };
+    sdk::Status status;
+    try {
+      for (unsigned i = 0; i < threads_; ++i) workers.emplace_back([this] { work(); });
+      status = collect(writer);
+    } catch (const std::exception& error) {  // no thread to start, or no memory for a member
+      status = sdk::Status::unavailable(std::string("compressing a layer: ") + error.what());
     }
-    for (auto& worker : workers) worker.join();
+    stop_and_join();
     return status;
   }
 
@@ -177,7 +185,8 @@ class GzipPipeline {
       {
         std::unique_lock lock(mutex_);
         auto& waiting = slots_[chunk % slots_.size()];
-        changed_.wait(lock, [&] { return waiting.chunk == chunk; });
+        changed_.wait(lock, [&] { return waiting.chunk == chunk || !failure_.is_ok(); });
+        if (waiting.chunk != chunk) return failure_;
         slot = std::move(waiting);
         waiting = Slot{};
         written_ = chunk + 1;
@@ -192,6 +201,17 @@ class GzipPipeline {
   }
 
   void work() {
+    try {
+      work_unguarded();
+    } catch (const std::exception& error) {  // out of memory: the layer fails, the process goes on
+      std::lock_guard lock(mutex_);
+      failure_ = sdk::Status::unavailable(std::string("compressing a layer: ") + error.what());
+      stopped_ = true;
+      changed_.notify_all();
+    }
+  }
+
+  void work_unguarded() {
     Compressor compressor(libdeflate_alloc_compressor(level_), libdeflate_free_compressor);
     Compressor probe(libdeflate_alloc_compressor(1), libdeflate_free_compressor);
     std::vector<char> input(kChunk), scratch(kChunk + 4096);
@@ -261,6 +281,7 @@ class GzipPipeline {
   std::size_t written_ = 0;  // chunks the collector has taken
   bool ended_ = false;       // a thread read the last chunk (or failed)
   bool stopped_ = false;
+  sdk::Status failure_;      // a worker that threw (no memory): the layer fails
 };
 
 sdk::Status zstd(int fd, AsyncWriter& out, int level, unsigned threads) {

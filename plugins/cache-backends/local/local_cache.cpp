@@ -91,8 +91,12 @@ class LocalReader final : public sdk::CacheReader {
       if (n < 0 && errno == EINTR) continue;
       if (n < 0) return sdk::Status::unavailable("reading blob " + blob.digest.str() + ": " + std::strerror(errno));
       if (n == 0) break;
-      if (auto status = (*writer)->write(buffer.data(), static_cast<std::size_t>(n)); !status) return status;
       done += n;
+      // A file swapped after it was checked (a link to /dev/zero) must not fill the store.
+      if (done > blob.size)
+        return sdk::Status::invalid_argument("blob " + blob.digest.str() + " is larger than the " +
+                                             std::to_string(blob.size) + " bytes its descriptor says");
+      if (auto status = (*writer)->write(buffer.data(), static_cast<std::size_t>(n)); !status) return status;
       if (hooks.progress) hooks.progress(blob.digest, done, blob.size);
     }
     auto committed = (*writer)->commit(blob.digest, blob.size);
