@@ -240,3 +240,20 @@ TEST_CASE("bad --cache-to and --cache-from arguments are one-line usage errors w
   CHECK_THAT(result.err, Catch::EndsWith("\nhint: run 'dbuild build --help' for usage\n"));
   CHECK_FALSE(fs::exists(dir.path() / "c"));
 }
+
+TEST_CASE("a cache export into a directory whose index.json is not an OCI index fails and deletes nothing",
+          "[integration][cache]") {
+  CacheWorkspace space;
+  dbuild::test::write_dockerfile(space.workspace.context, "FROM busybox\nRUN echo hello > /hello\n");
+  const auto dir = space.path("not-a-cache");
+  const auto other = dir / "blobs" / "sha256" / std::string(64, 'a');
+  std::filesystem::create_directories(other.parent_path());
+  write_file(other, "someone else's file\n");
+  write_file(dir / "index.json", "{\"hello\": \"world\"}");
+  auto exported = space.build(space.machine("a"), {"--cache-to", "type=local,dest=" + dir.string()});
+  INFO(exported.err);
+  CHECK(exported.exit_code == 1);
+  CHECK_THAT(exported.err, Catch::Contains("index.json is not an OCI index"));
+  CHECK(read_file(dir / "index.json") == "{\"hello\": \"world\"}");
+  CHECK(read_file(other) == "someone else's file\n");
+}

@@ -218,7 +218,13 @@ sdk::Status LayoutDir::tag(const sdk::Descriptor& root, const std::string& tag) 
   // Blobs first, then the directory entries they got, then the index that names them.
   if (auto status = fsync_dir(dir_ / "blobs" / "sha256"); !status) return status;
   json manifests = json::array();
-  if (auto existing = read_index(dir_))
+  auto existing = read_index(dir_);
+  // An index.json that is there but not an OCI index is not ours to replace: the garbage
+  // collection after it would delete every blob it no longer names.
+  if (!existing && existing.status().code() != sdk::Code::NotFound)
+    return existing.status().with_hint("give --cache-to a directory of its own, or move " + (dir_ / "index.json").string() +
+                                       " aside");
+  if (existing)
     for (const auto& entry : *existing) {
       auto name = entry.annotations.find(kRefNameAnnotation);
       if (name == entry.annotations.end() || name->second != tag) manifests.push_back(descriptor_json(entry));
