@@ -12,6 +12,7 @@
 
 #include "db/database.hpp"
 #include "db/migrations.hpp"
+#include "db/query.hpp"
 #include "db/statement.hpp"
 #include "db/transaction.hpp"
 
@@ -28,6 +29,12 @@ constexpr const char* kBuildColumns =
 
 std::string text_or_empty(const db::Statement& statement, int column) {
   return statement.column_is_null(column) ? std::string() : statement.column_text(column);
+}
+
+// A step's stored (zstd) log, decompressed.
+sdk::Result<std::string> stored_log(const db::Statement& statement, int column) {
+  auto blob = statement.column_blob(column);
+  return decompress_log(std::string(reinterpret_cast<const char*>(blob.data()), blob.size()));
 }
 
 json parse_or(const std::string& text, json fallback) {
@@ -136,8 +143,7 @@ sdk::Status remove_in_transaction(db::Database& database, std::int64_t build) {
     auto step = logs->step();
     if (!step) return step.status();
     if (*step != db::Statement::Step::Row) break;
-    auto blob = logs->column_blob(1);
-    auto text = decompress_log(std::string(reinterpret_cast<const char*>(blob.data()), blob.size()));
+    auto text = stored_log(*logs, 1);
     if (!text) continue;  // a damaged log cannot be unindexed; its index row stays harmless
     if (auto status = unindex->bind_all(logs->column_int64(0), *text); !status) return status;
     if (auto ran = unindex->run(); !ran) return ran.status();
@@ -401,19 +407,12 @@ sdk::Result<BuildRecord> HistoryStore::find(const std::string& ref) {
 }
 
 sdk::Result<std::vector<StepRecord>> HistoryStore::steps(std::int64_t build, bool with_logs) {
-  auto statement = database_->prepare(
-      "reading a build's steps",
+  const std::string sql =
       std::string("SELECT id, number, digest, name, stage, position, started, completed, state, exit_code, error, "
                   "source_file, source_line, cache_key, key_inputs, log_bytes, log_dropped, ") +
-          (with_logs ? "log" : "NULL") + " FROM history_steps WHERE build = ?1 ORDER BY number");
-  if (!statement) return statement.status();
-  if (auto status = statement->bind_all(build); !status) return status;
+      (with_logs ? "log" : "NULL") + " FROM history_steps WHERE build = ?1 ORDER BY number";
   std::vector<StepRecord> steps;
-  while (true) {
-    auto row = statement->step();
-    if (!row) return row.status();
-    if (*row != db::Statement::Step::Row) break;
-    auto& s = *statement;
+  auto status = db::for_each_row(*database_, "reading a build's steps", sql, [&](const db::Statement& s) {
     StepRecord step;
     step.id = s.column_int64(0);
     step.number = static_cast<int>(s.column_int64(1));
@@ -433,29 +432,28 @@ sdk::Result<std::vector<StepRecord>> HistoryStore::steps(std::int64_t build, boo
     step.log_bytes = s.column_int64(15);
     step.log_dropped = s.column_int64(16);
     if (with_logs && !s.column_is_null(17)) {
-      auto blob = s.column_blob(17);
-      auto text = decompress_log(std::string(reinterpret_cast<const char*>(blob.data()), blob.size()));
+      auto text = stored_log(s, 17);
       step.log = text ? *text : "[the stored log is damaged: " + text.status().message() + "]\n";
     }
     steps.push_back(std::move(step));
-  }
+    return sdk::Status::ok();
+  }, build);
+  if (!status) return status;
   return steps;
 }
 
 sdk::Result<std::vector<OutputRecord>> HistoryStore::outputs(std::int64_t build) {
-  auto statement = database_->prepare(
-      "reading a build's outputs",
-      "SELECT type, attributes, digest, config_digest, names, pushed FROM history_outputs WHERE build = ?1 ORDER BY id");
-  if (!statement) return statement.status();
-  if (auto status = statement->bind_all(build); !status) return status;
   std::vector<OutputRecord> outputs;
-  while (true) {
-    auto row = statement->step();
-    if (!row) return row.status();
-    if (*row != db::Statement::Step::Row) break;
-    outputs.push_back({statement->column_text(0), statement->column_text(1), text_or_empty(*statement, 2),
-                       text_or_empty(*statement, 3), text_or_empty(*statement, 4), statement->column_int64(5) != 0});
-  }
+  auto status = db::for_each_row(
+      *database_, "reading a build's outputs",
+      "SELECT type, attributes, digest, config_digest, names, pushed FROM history_outputs WHERE build = ?1 ORDER BY id",
+      [&](const db::Statement& row) {
+        outputs.push_back({row.column_text(0), row.column_text(1), text_or_empty(row, 2), text_or_empty(row, 3),
+                           text_or_empty(row, 4), row.column_int64(5) != 0});
+        return sdk::Status::ok();
+      },
+      build);
+  if (!status) return status;
   return outputs;
 }
 
@@ -502,23 +500,18 @@ sdk::Status HistoryStore::remove(const std::vector<std::int64_t>& builds) {
 
 sdk::Result<int> HistoryStore::apply_retention(const RetentionPolicy& policy, std::int64_t now_ns) {
   if (!policy.max_entries && !policy.max_age_ns) return 0;
-  auto statement = database_->prepare(
-      "choosing builds to forget",
+  std::vector<std::int64_t> doomed;
+  auto listed = db::for_each_row(
+      *database_, "choosing builds to forget",
       "SELECT id FROM history_builds WHERE status <> 'running' AND "
       "((?1 > 0 AND started < ?2) OR (?3 > 0 AND id NOT IN "
-      "(SELECT id FROM history_builds ORDER BY started DESC, id DESC LIMIT ?3)))");
-  if (!statement) return statement.status();
-  if (auto status = statement->bind_all(policy.max_age_ns, now_ns - policy.max_age_ns,
-                                        static_cast<std::int64_t>(policy.max_entries));
-      !status)
-    return status;
-  std::vector<std::int64_t> doomed;
-  while (true) {
-    auto row = statement->step();
-    if (!row) return row.status();
-    if (*row != db::Statement::Step::Row) break;
-    doomed.push_back(statement->column_int64(0));
-  }
+      "(SELECT id FROM history_builds ORDER BY started DESC, id DESC LIMIT ?3)))",
+      [&](const db::Statement& row) {
+        doomed.push_back(row.column_int64(0));
+        return sdk::Status::ok();
+      },
+      policy.max_age_ns, now_ns - policy.max_age_ns, static_cast<std::int64_t>(policy.max_entries));
+  if (!listed) return listed;
   if (doomed.empty()) return 0;
   if (auto status = remove(doomed); !status) return status;
   return static_cast<int>(doomed.size());
@@ -544,8 +537,7 @@ sdk::Result<std::vector<LogMatch>> HistoryStore::search(const std::string& patte
       return row.status();
     }
     if (*row != db::Statement::Step::Row) break;
-    auto blob = statement->column_blob(3);
-    auto log = decompress_log(std::string(reinterpret_cast<const char*>(blob.data()), blob.size()));
+    auto log = stored_log(*statement, 3);
     if (!log) continue;
     for (auto& line : matching_lines(*log, pattern)) {
       matches.push_back({statement->column_text(0), static_cast<int>(statement->column_int64(1)),
