@@ -113,9 +113,11 @@ class BuildContext::ExportView final : public sdk::ExportSource, private sdk::Pr
   std::vector<sdk::Platform> platforms() override { return build_.platforms(); }
   sdk::Result<fs::path> rootfs(const sdk::Platform& platform) override { return build_.rootfs(platform); }
   sdk::Result<sdk::ExportImage> image(const sdk::Platform& platform, const sdk::ImageOptions& options) override {
-    auto made = build_.image(platform, options);
-    if (made) build_.count_exported(*made);
-    return made;
+    return image_into(platform, options, nullptr);
+  }
+  sdk::Result<sdk::ExportImage> image_into(const sdk::Platform& platform, const sdk::ImageOptions& options,
+                                           sdk::LayerSink& sink) override {
+    return image_into(platform, options, &sink);
   }
   sdk::ContentStore& content() override { return build_.content(); }
   sdk::ProgressSink& progress() override { return *this; }
@@ -128,6 +130,12 @@ class BuildContext::ExportView final : public sdk::ExportSource, private sdk::Pr
   std::stop_token stop() override { return stop_; }
 
  private:
+  sdk::Result<sdk::ExportImage> image_into(const sdk::Platform& platform, const sdk::ImageOptions& options,
+                                           sdk::LayerSink* sink) {
+    auto made = build_.image(platform, options, sink);
+    if (made) build_.count_exported(*made);
+    return made;
+  }
   void emit(const sdk::ProgressEvent& event) override { step_.forward(event); }
 
   BuildContext& build_;
@@ -243,11 +251,12 @@ sdk::Result<sdk::ExportImage> BuildContext::image(const sdk::Platform& platform)
   return *built;
 }
 
-sdk::Result<sdk::ExportImage> BuildContext::image(const sdk::Platform& platform, const sdk::ImageOptions& options) {
+sdk::Result<sdk::ExportImage> BuildContext::image(const sdk::Platform& platform, const sdk::ImageOptions& options,
+                                                  sdk::LayerSink* sink) {
   auto base = image(platform);
   if (!base) return base.status();
   if (options.compression == "uncompressed" && options.oci_mediatypes) return base;
-  return image::convert_image(*base, options, *parts_.content, lease_, *parts_.layer_blobs);
+  return image::convert_image(*base, options, *parts_.content, lease_, *parts_.layer_blobs, sink);
 }
 
 sdk::Result<sdk::ExportImage> BuildContext::store_image(const std::string& name, const sdk::Platform& platform) {

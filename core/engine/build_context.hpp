@@ -58,8 +58,10 @@ class BuildContext {
   /// The result for `platform` as an image in the content store with uncompressed layers (made
   /// once): what the local image store keeps.
   [[nodiscard]] sdk::Result<sdk::ExportImage> image(const sdk::Platform& platform);
-  /// The same image in the form an exporter asks for (compressed layers, media types).
-  [[nodiscard]] sdk::Result<sdk::ExportImage> image(const sdk::Platform& platform, const sdk::ImageOptions& options);
+  /// The same image in the form an exporter asks for (compressed layers, media types); layers
+  /// compressed now go into `sink` when one is given (ExportSource::image_into).
+  [[nodiscard]] sdk::Result<sdk::ExportImage> image(const sdk::Platform& platform, const sdk::ImageOptions& options,
+                                                    sdk::LayerSink* sink = nullptr);
   /// Names the image of `platform` (the store's form, as image(platform)) in the image store.
   [[nodiscard]] sdk::Result<sdk::ExportImage> store_image(const std::string& name, const sdk::Platform& platform);
   /// A read-only view of the result's root file system, alive until the build ends.

@@ -12,7 +12,8 @@
 namespace dbuild::image {
 sdk::Result<sdk::Descriptor> convert_layer(const sdk::Descriptor& layer, const std::string& diff_id, Compression wanted,
                                            const sdk::ImageOptions& options, content::LocalContentStore& content,
-                                           const content::Lease& lease, LayerBlobs& layer_blobs) {
+                                           const content::Lease& lease, LayerBlobs& layer_blobs,
+                                           sdk::LayerSink* sink) {
   auto current = compression_of(layer.media_type).value_or(Compression::None);
   if (current == wanted || (!options.force_compression && current != Compression::None)) return layer;
   if (auto existing = layer_blobs.find_exact(diff_id, wanted); existing && content.exists(existing->digest)) {
@@ -25,9 +26,19 @@ sdk::Result<sdk::Descriptor> convert_layer(const sdk::Descriptor& layer, const s
                                       " is not supported yet");
   auto source = content.path(layer.digest);
   if (!source) return source.status();
+  const CompressionOptions compression{wanted, options.compression_level, 0};
+  if (sink) {
+    auto writer = sink->layer();
+    if (writer) {
+      auto compressed = compress_layer(*source, **writer, compression);
+      if (!compressed) return compressed.status().with_context("compressing layer " + layer.digest.str());
+      return *compressed;
+    }
+    if (writer.status().code() != sdk::Code::Unimplemented) return writer.status();
+  }
   auto writer = content.writer_with_lease(lease);
   if (!writer) return writer.status();
-  auto compressed = compress_layer(*source, **writer, {wanted, options.compression_level, 0});
+  auto compressed = compress_layer(*source, **writer, compression);
   if (!compressed) return compressed.status().with_context("compressing layer " + layer.digest.str());
   if (auto status = layer_blobs.record(diff_id, wanted, *compressed); !status) return status;
   return *compressed;
@@ -35,7 +46,7 @@ sdk::Result<sdk::Descriptor> convert_layer(const sdk::Descriptor& layer, const s
 
 sdk::Result<sdk::ExportImage> convert_image(const sdk::ExportImage& image, const sdk::ImageOptions& options,
                                             content::LocalContentStore& content, const content::Lease& lease,
-                                            LayerBlobs& layer_blobs) {
+                                            LayerBlobs& layer_blobs, sdk::LayerSink* sink) {
   auto wanted = parse_compression(options.compression);
   if (!wanted) return wanted.status();
   if (!options.oci_mediatypes && *wanted == Compression::Zstd)
@@ -47,7 +58,7 @@ sdk::Result<sdk::ExportImage> convert_image(const sdk::ExportImage& image, const
 
   sdk::ExportImage out = image;
   for (std::size_t i = 0; i < image.layers.size(); ++i) {
-    auto layer = convert_layer(image.layers[i], (*diff_ids)[i], *wanted, options, content, lease, layer_blobs);
+    auto layer = convert_layer(image.layers[i], (*diff_ids)[i], *wanted, options, content, lease, layer_blobs, sink);
     if (!layer) return layer.status();
     out.layers[i] = *layer;
     if (!options.oci_mediatypes)

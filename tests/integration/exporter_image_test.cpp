@@ -3,6 +3,7 @@
 // loads the docker tarball and `--load`, `docker run` runs the result, and python3-jsonschema
 // judges every JSON document of the layouts by the OCI image spec's schemas.
 #include <set>
+#include <sstream>
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
@@ -161,6 +162,111 @@ TEST_CASE("the oci exporter writes a layout directory and zstd layers on request
   auto bad = image.build({"-o", "type=oci,dest=" + image.path("x.tar").string() + ",compression=lz4"});
   CHECK(bad.exit_code == 1);
   CHECK_THAT(bad.err, Catch::Contains("compression=lz4"));
+}
+
+namespace {
+
+// Layers compressed for a tarball go straight into it (ExportSource::image_into); a tarball
+// on stdout (a pipe) takes them from the content store instead. Both must hold the same bytes.
+std::vector<std::string> layer_digests(const fs::path& layout) {
+  auto index = json::parse(read_file(layout / "index.json"));
+  auto manifest = json::parse(read_file(layout / "blobs/sha256" / index["manifests"][0]["digest"].get<std::string>().substr(7)));
+  std::vector<std::string> digests;
+  for (const auto& layer : manifest["layers"]) {
+    const std::string digest = layer["digest"];
+    CHECK(dbuild::test::sha256sum_of(layout / "blobs/sha256" / digest.substr(7)) == digest);
+    CHECK(fs::file_size(layout / "blobs/sha256" / digest.substr(7)) == layer["size"].get<std::uintmax_t>());
+    digests.push_back(digest);
+  }
+  return digests;
+}
+
+fs::path extract(ImageWorkspace& image, const fs::path& tarball) {
+  auto layout = image.path(tarball.filename().string() + ".d");
+  fs::create_directories(layout);
+  auto extracted = dbuild::test::run_process({"tar", "-xf", tarball.string(), "-C", layout.string()});
+  INFO(extracted.err);
+  CHECK(extracted.exit_code == 0);
+  return layout;
+}
+
+}  // namespace
+
+TEST_CASE("layers compressed into a tarball file hold what a tarball on stdout holds, each blob once",
+          "[integration][export][oci]") {
+  ImageWorkspace image;
+  if (!have("skopeo")) dbuild::test::skip_test("needs skopeo (apt-get install skopeo)");
+  // The same COPY twice makes the same layer twice: the tarball must hold its blob once.
+  write_file(image.workspace.context / "Dockerfile",
+             "FROM base\n"
+             "COPY a.txt /a.txt\n"
+             "COPY a.txt /a.txt\n"
+             "RUN seq 1 200000 > /numbers\n");
+  auto in_file = image.path("file.tar");
+  auto first = image.build({"-o", "type=oci,dest=" + in_file.string() + ",compression=zstd"});
+  INFO(first.err);
+  REQUIRE(first.exit_code == 0);
+  auto listing = dbuild::test::run_process({"tar", "-tvf", in_file.string()});
+  REQUIRE(listing.exit_code == 0);
+  std::set<std::string> names;
+  std::istringstream lines(listing.out);
+  for (std::string line; std::getline(lines, line);) {
+    const auto name = line.substr(line.rfind(' ') + 1);
+    INFO(listing.out);
+    CHECK(names.insert(name).second);
+  }
+  auto inspected = dbuild::test::run_process({"skopeo", "inspect", "oci-archive:" + in_file.string()});
+  INFO(inspected.err);
+  REQUIRE(inspected.exit_code == 0);
+  const auto from_file = layer_digests(extract(image, in_file));
+  REQUIRE(from_file.size() == 4);
+  CHECK(from_file[1] == from_file[2]);
+
+  auto piped = image.build({"-o", "type=oci,dest=-,compression=zstd"});
+  INFO(piped.err);
+  REQUIRE(piped.exit_code == 0);
+  auto on_stdout = image.path("stdout.tar");
+  write_file(on_stdout, piped.out);
+  CHECK(layer_digests(extract(image, on_stdout)) == from_file);
+
+  // Now the content store holds the layers: a third export copies them from there.
+  auto again = image.path("again.tar");
+  auto third = image.build({"-o", "type=oci,dest=" + again.string() + ",compression=zstd"});
+  INFO(third.err);
+  REQUIRE(third.exit_code == 0);
+  CHECK(layer_digests(extract(image, again)) == from_file);
+}
+
+TEST_CASE("an export that runs out of space leaves no tarball and no half-written layer behind",
+          "[integration][export][oci]") {
+  dbuild::test::require_root();
+  ImageWorkspace image;
+  write_file(image.workspace.context / "Dockerfile", "FROM base\nRUN head -c 3000000 /dev/urandom > /noise\n");
+  // A 1 MiB file system: the 3 MB layer cannot fit.
+  auto small = image.path("small");
+  fs::create_directories(small);
+  REQUIRE(dbuild::test::run_process({"mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", small.string()}).exit_code == 0);
+  struct Unmount {
+    fs::path path;
+    ~Unmount() { (void)dbuild::test::run_process({"umount", path.string()}); }
+  } unmount{small};
+  auto dest = small / "image.tar";
+  auto result = image.build({"-o", "type=oci,dest=" + dest.string() + ",compression=zstd"});
+  CHECK(result.exit_code == 1);
+  CHECK_THAT(result.err, Catch::Contains("No space left on device"));
+  CHECK_FALSE(fs::exists(dest));
+  auto layout = small / "layout";
+  auto in_dir = image.build({"-o", "type=oci,tar=false,dest=" + layout.string() + ",compression=zstd"});
+  CHECK(in_dir.exit_code == 1);
+  CHECK_THAT(in_dir.err, Catch::Contains("No space left on device"));
+  // No layer is left under its temporary name.
+  CHECK(fs::is_empty(layout / "blobs/sha256"));
+  // The store is unharmed: the same export elsewhere works.
+  auto elsewhere = image.path("fits.tar");
+  auto fits = image.build({"-o", "type=oci,dest=" + elsewhere.string() + ",compression=zstd"});
+  INFO(fits.err);
+  CHECK(fits.exit_code == 0);
+  CHECK(layer_digests(extract(image, elsewhere)).size() == 2);
 }
 
 TEST_CASE("the docker exporter's tarball loads into dockerd and runs: --load does it directly", "[integration][export][docker]") {

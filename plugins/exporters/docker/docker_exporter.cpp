@@ -43,9 +43,6 @@ sdk::Result<sdk::ExportResponse> DockerExporter::export_result(const sdk::Attrib
                                                                sdk::ExportSource& source) {
   auto options = sdk::image_options(attributes, false);
   if (!options) return options.status();
-  auto laid_out = layout_images(attributes, *options, image_names(attributes), source);
-  if (!laid_out) return laid_out.status();
-  const auto& images = *laid_out;
   auto dest = attributes.find("dest");
   const bool load = dest == attributes.end() || dest->second.empty();
   std::string target = load ? (fs::temp_directory_path() / "dbuild-load-XXXXXX").string() : dest->second;
@@ -57,14 +54,18 @@ sdk::Result<sdk::ExportResponse> DockerExporter::export_result(const sdk::Attrib
   struct Cleanup {
     bool active;
     std::string path;
+    int fd;
     ~Cleanup() {
+      if (fd >= 0) ::close(fd);
       if (active) ::unlink(path.c_str());
     }
-  } cleanup{load, target};
+  } cleanup{load, target, fd};
   auto writer = tar_writer(target, fd);
   if (!writer) return writer.status();
+  auto laid_out = layout_images(attributes, *options, image_names(attributes), source, (*writer)->layer_sink());
+  if (!laid_out) return laid_out.status();
+  const auto& images = *laid_out;
   if (auto status = write_layout(**writer, images, source.content(), true); !status) return status;
-  if (fd >= 0) ::close(fd);
   auto response = export_metadata(images);
   if (!load) return response;
   auto socket = docker_socket();

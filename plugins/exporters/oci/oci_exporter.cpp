@@ -53,12 +53,12 @@ sdk::Result<sdk::ExportResponse> OciExporter::export_result(const sdk::Attribute
                                                             sdk::ExportSource& source) {
   auto options = sdk::image_options(attributes, true);
   if (!options) return options.status();
-  auto laid_out = layout_images(attributes, *options, image_names(attributes), source);
-  if (!laid_out) return laid_out.status();
-  const auto& images = *laid_out;
   const auto& dest = attributes.at("dest");
   auto writer = as_tar(attributes) ? tar_writer(dest) : directory_writer(dest);
   if (!writer) return writer.status();
+  auto laid_out = layout_images(attributes, *options, image_names(attributes), source, (*writer)->layer_sink());
+  if (!laid_out) return laid_out.status();
+  const auto& images = *laid_out;
   if (auto status = write_layout(**writer, images, source.content(), false); !status) return status;
   return export_metadata(images);
 }

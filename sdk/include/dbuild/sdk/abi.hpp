@@ -13,6 +13,6 @@ inline constexpr std::uint32_t kAbiMajor = 2;
 /// Bumped by a compatible addition the host offers: a new virtual function appended to Host or
 /// to another host-implemented service, a new plugin kind. The host refuses plugins built
 /// against a newer minor than its own, because they may call what the host lacks.
-inline constexpr std::uint32_t kAbiMinor = 0;
+inline constexpr std::uint32_t kAbiMinor = 1;
 
 }  // namespace dbuild::sdk

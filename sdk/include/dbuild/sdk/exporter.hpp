@@ -23,6 +23,7 @@
 
 #include <filesystem>
 #include <map>
+#include <memory>
 #include <optional>
 #include <stop_token>
 #include <string>
@@ -55,6 +56,19 @@ struct ImageOptions {
   bool oci_mediatypes = true;           // false: Docker schema 2 media types (gzip only)
 };
 
+/// Where an exporter takes the layers the engine compresses for it (ExportSource::image_into):
+/// straight into its destination, instead of into the content store and then copied. Implemented
+/// by the exporter. Since ABI 2.1.
+class LayerSink {
+ public:
+  virtual ~LayerSink() = default;
+
+  /// A writer for one new compressed layer. The engine writes the whole blob, then commits it:
+  /// commit() hashes what was written and returns its digest, as the content store's writers do.
+  /// Return unimplemented to have this layer kept in the content store instead.
+  [[nodiscard]] virtual Result<std::unique_ptr<BlobWriter>> layer() = 0;
+};
+
 /// The result of one build, as the engine offers it to exporters. Valid during export_result().
 class ExportSource {
  public:
@@ -84,6 +98,13 @@ class ExportSource {
 
   /// Requested when the build is cancelled (Ctrl-C): long exports should stop. Since ABI 1.1.
   [[nodiscard]] virtual std::stop_token stop() = 0;
+
+  /// As image(), but a layer that has to be compressed for this call is written into `sink`
+  /// rather than kept in the content store: one copy of its bytes instead of two. The returned
+  /// image's layers name those blobs, which content() does not hold; layers already compressed
+  /// this way come from the content store as with image(). Since ABI 2.1.
+  [[nodiscard]] virtual Result<ExportImage> image_into(const Platform& platform, const ImageOptions& options,
+                                                       LayerSink& sink) = 0;
 };
 
 /// What an export produced, for --metadata-file and history: "containerimage.digest", ...
