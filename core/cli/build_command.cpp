@@ -14,6 +14,7 @@
 #include <fmt/format.h>
 
 #include "cache/cache_targets.hpp"
+#include "engine/export_targets.hpp"
 #include "cli/build_inputs.hpp"
 #include "cli/build_results.hpp"
 #include "cli/command.hpp"
@@ -371,6 +372,11 @@ int run_build(App& app, std::span<const std::string> args, const std::string& pa
   if (auto caches = cache::check_cache_targets(app.plugins(), parsed->request); !caches) {
     if (caches.status().code() == sdk::Code::Unavailable) return report_error(app, caches.status());
     return usage_error(app, path, caches.status().to_string());
+  }
+  // So are -t and --output against its exporters; a missing Docker engine for --load is a failure.
+  if (auto exports = engine::check_export_targets(app.plugins(), parsed->request); !exports) {
+    if (exports.status().code() == sdk::Code::Unavailable) return report_error(app, exports.status());
+    return usage_error(app, path, exports.status().to_string());
   }
   const bool quiet = parsed->quiet;
   if (auto status = check_frontend_options(app.plugins(), parsed->request.frontend, strings(parser.values(), "frontend-opt"));

@@ -11,6 +11,7 @@
 #include "engine/build_context.hpp"
 #include "engine/build_history.hpp"
 #include "engine/engine_step.hpp"
+#include "engine/export_targets.hpp"
 #include "os/file_lock.hpp"
 #include "engine/parts.hpp"
 #include "oci/reference.hpp"
@@ -23,64 +24,6 @@ namespace dbuild::engine {
 namespace {
 
 namespace fs = std::filesystem;
-
-struct ExportTarget {
-  sdk::Exporter* exporter;
-  std::string type;
-  sdk::Attributes attributes;
-};
-
-// An exporter that names images (it declares a "name" option) gets the -t names unless the
-// --output gave its own, as buildx passes them.
-bool takes_names(const plugin::PluginRegistry& plugins, const std::string& type) {
-  for (const auto& entry : plugins.entries())
-    if (entry.kind == "exporter" && entry.name == type && entry.state == plugin::PluginState::Loaded)
-      for (const auto& option : entry.options)
-        if (option.name == "name") return true;
-  return false;
-}
-
-// --output type=registry is the image exporter with push=true, as in BuildKit. -t names go to the
-// exporters that take names; when none does, the image exporter stores the result under them (the
-// local driver's default, as `docker build -t` does).
-sdk::Result<std::vector<ExportTarget>> check_exporters(plugin::PluginRegistry& plugins, const sdk::SolveRequest& request,
-                                                       const std::vector<std::string>& tags) {
-  std::vector<sdk::ExportRequest> requests = request.exports;
-  for (auto& export_request : requests)
-    if (export_request.type == "registry") {
-      export_request.type = "image";
-      export_request.attributes.emplace("push", "true");
-    }
-  const bool named = std::any_of(requests.begin(), requests.end(),
-                                 [&](const sdk::ExportRequest& r) { return takes_names(plugins, r.type); });
-  if (!tags.empty() && !named) requests.push_back({"image", {}});
-  std::vector<ExportTarget> targets;
-  for (const auto& export_request : requests) {
-    const std::string flag = request.exports.empty() ? "-t" : "--output type=" + export_request.type;
-    auto exporter = plugins.exporters().find(export_request.type);
-    if (!exporter) return exporter.status().with_context(flag);
-    ExportTarget target{*exporter, export_request.type, export_request.attributes};
-    if (!tags.empty() && !target.attributes.count("name") && takes_names(plugins, target.type)) {
-      std::string names;
-      for (const auto& tag : tags) names += (names.empty() ? "" : ",") + tag;
-      target.attributes["name"] = names;
-    }
-    if (auto status = (*exporter)->check(target.attributes); !status) return status.with_context(flag);
-    targets.push_back(std::move(target));
-  }
-  return targets;
-}
-
-sdk::Result<std::vector<std::string>> normalise_tags(const std::vector<std::string>& tags) {
-  std::vector<std::string> names;
-  for (const auto& tag : tags) {
-    auto reference = oci::parse_reference(tag);
-    if (!reference) return reference.status().with_context("-t " + tag);
-    if (!reference->digest.empty()) return sdk::Status::invalid_argument("-t " + tag + ": a tag cannot hold a digest");
-    names.push_back(reference->str());
-  }
-  return names;
-}
 
 // The build itself, once the request is known to be sound: what the history records.
 sdk::Result<sdk::SolveResponse> run_build(LocalEngine::Parts& parts, const sdk::SolveRequest& request,
@@ -147,9 +90,7 @@ sdk::Result<sdk::SolveResponse> LocalEngine::solve(const sdk::SolveRequest& requ
   auto frontend = parts.plugins.frontends().find(request.frontend);
   if (!frontend) return frontend.status().with_context("--frontend " + request.frontend);
   if (auto status = (*frontend)->check(request.frontend_options); !status) return status;
-  auto tags = normalise_tags(request.tags);
-  if (!tags) return tags.status();
-  auto exporters = check_exporters(parts.plugins, request, *tags);
+  auto exporters = check_export_targets(parts.plugins, request);
   if (!exporters) return exporters.status();
   auto caches = cache::check_cache_targets(parts.plugins, request);
   if (!caches) return caches.status();

@@ -156,10 +156,10 @@ TEST_CASE("a bad export destination is refused before anything runs", "[integrat
   Workspace workspace;
   auto result = workspace.build(copy_and_run(workspace, "never"),
                                 {"--output", "type=tar,dest=/no/such/dir/out.tar"});
-  CHECK(result.exit_code == 1);
+  CHECK(result.exit_code == 2);
   CHECK_THAT(result.err, Catch::Contains("directory /no/such/dir does not exist"));
   CHECK(names_with(events_of(result.err), "started").empty());
   auto unknown = workspace.build(copy_and_run(workspace, "never"), {"--output", "type=teleport"});
-  CHECK(unknown.exit_code == 1);
+  CHECK(unknown.exit_code == 2);
   CHECK_THAT(unknown.err, Catch::Contains("no exporter plugin named \"teleport\""));
 }

@@ -204,13 +204,13 @@ TEST_CASE("bad push and result-file arguments fail before the build runs", "[int
   RegistryWorkspace space;
   const std::string dockerfile = "FROM " + space.base + "\nRUN echo never > /never\n";
   auto no_name = space.build(dockerfile, {"--push"});
-  CHECK(no_name.exit_code == 1);
+  CHECK(no_name.exit_code == 2);
   CHECK_THAT(no_name.err, Catch::Contains("push=true needs a name"));
   auto bad_name = space.build(dockerfile, {"-o", "type=registry,name=bad name:1"});
-  CHECK(bad_name.exit_code == 1);
+  CHECK(bad_name.exit_code == 2);
   CHECK_THAT(bad_name.err, Catch::Contains("name bad name:1"));
   auto bad_attribute = space.build(dockerfile, {"-o", "type=image,name=x/y:1,colour=blue"});
-  CHECK(bad_attribute.exit_code == 1);
+  CHECK(bad_attribute.exit_code == 2);
   CHECK_THAT(bad_attribute.err, Catch::Contains("unknown attribute \"colour\" for the image exporter"));
   auto bad_metadata = space.build(dockerfile, {"-t", "x/y:1", "--metadata-file", "/nonexistent/dir/m.json"});
   CHECK(bad_metadata.exit_code == 2);
