@@ -1,10 +1,13 @@
 // runtime.cpp: runtime detection.
 #include "executor/runtime.hpp"
 
+#include <sys/stat.h>
 #include <sys/statfs.h>
+#include <unistd.h>
 
 #include <cstdlib>
 #include <regex>
+#include <string_view>
 
 #include "os/subprocess.hpp"
 
@@ -18,13 +21,27 @@ bool unified_cgroups() {
   return ::statfs("/sys/fs/cgroup", &info) == 0 && info.f_type == kCgroup2Magic;
 }
 
+// `name` as the shell would find it: a path when it has a slash, else each directory of $PATH.
+bool executable_on_path(const std::string& name) {
+  if (name.find('/') != std::string::npos) return ::access(name.c_str(), X_OK) == 0;
+  const char* path = std::getenv("PATH");
+  std::string_view dirs = path ? path : "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+  while (true) {
+    const auto colon = dirs.find(':');
+    std::string dir(dirs.substr(0, colon));
+    const std::string candidate = (dir.empty() ? std::string(".") : dir) + "/" + name;
+    struct stat info {};
+    if (::stat(candidate.c_str(), &info) == 0 && S_ISREG(info.st_mode) && ::access(candidate.c_str(), X_OK) == 0)
+      return true;
+    if (colon == std::string_view::npos) return false;
+    dirs.remove_prefix(colon + 1);
+  }
+}
+
 std::optional<RuntimeInfo> probe(const std::string& name) {
-  auto result = os::run_subprocess({name, "--version"});
-  if (!result || result->exit_code != 0) return std::nullopt;
+  if (!executable_on_path(name)) return std::nullopt;
   RuntimeInfo info;
   info.name = name;
-  std::smatch match;
-  if (std::regex_search(result->out, match, std::regex(name + " version ([^\\s]+)"))) info.version = match[1];
   if (name == "crun" && !unified_cgroups()) info.global_args.push_back("--cgroup-manager=disabled");
   return info;
 }
@@ -32,6 +49,13 @@ std::optional<RuntimeInfo> probe(const std::string& name) {
 }  // namespace
 
 std::string RuntimeInfo::describe() const {
+  std::string version = "(version unknown)";
+  if (auto result = os::run_subprocess({name, "--version"}); result && result->exit_code == 0) {
+    std::smatch match;
+    if (std::regex_search(result->out, match, std::regex("version ([^\\s]+)"))) version = match[1];
+  } else {
+    version = "(does not answer --version)";
+  }
   std::string text = name + " " + version;
   for (const auto& arg : global_args) text += " (" + arg + ")";
   return text;

@@ -1,6 +1,8 @@
 // runc_executor_test.cpp: real containers under runc (or crun) in a busybox rootfs: output,
 // exit codes, users, network isolation, cwd creation, mount stubs, and stopping a running step.
 #include <chrono>
+#include <cstdlib>
+#include <optional>
 #include <fstream>
 #include <sys/stat.h>
 #include <thread>
@@ -156,4 +158,49 @@ TEST_CASE("executor kills a running step when stopped and leaves no container", 
   CHECK(result.status().code() == dbuild::sdk::Code::Cancelled);
   CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(20));
   CHECK(fixture.containers().empty());
+}
+
+namespace {
+
+// Sets an environment variable for the scope of a test.
+struct ScopedEnvironment {
+  std::string name;
+  std::optional<std::string> before;
+  ScopedEnvironment(std::string key, const std::string& value) : name(std::move(key)) {
+    if (const char* old = std::getenv(name.c_str())) before = old;
+    ::setenv(name.c_str(), value.c_str(), 1);
+  }
+  ~ScopedEnvironment() {
+    if (before) ::setenv(name.c_str(), before->c_str(), 1);
+    else ::unsetenv(name.c_str());
+  }
+};
+
+}  // namespace
+
+TEST_CASE("the runtime is found without being started, and asked its version only when described",
+          "[executor][runtime]") {
+  dbuild::test::TempDir dir;
+  const auto runtime = dir.path() / "fake-runc";
+  const auto calls = dir.path() / "calls";
+  {
+    std::ofstream script(runtime);
+    script << "#!/bin/sh\necho \"$@\" >> " << calls.string() << "\necho 'fake-runc version 9.9.9'\n";
+  }
+  fs::permissions(runtime, fs::perms::owner_all);
+  ScopedEnvironment wanted("DBUILD_RUNTIME", runtime.string());
+  auto detected = dbuild::executor::detect_runtime();
+  REQUIRE(detected);
+  CHECK(detected->name == runtime.string());
+  CHECK_FALSE(fs::exists(calls));  // a build that runs nothing never starts the runtime
+  CHECK(detected->describe() == runtime.string() + " 9.9.9");
+  CHECK(fs::exists(calls));
+
+  ScopedEnvironment missing("DBUILD_RUNTIME", (dir.path() / "no-such-runc").string());
+  auto none = dbuild::executor::detect_runtime();
+  REQUIRE_FALSE(none);
+  CHECK_THAT(none.status().message(), Catch::Contains("no OCI runtime found"));
+  fs::permissions(runtime, fs::perms::owner_read | fs::perms::owner_write);
+  ScopedEnvironment not_executable("DBUILD_RUNTIME", runtime.string());
+  CHECK_FALSE(dbuild::executor::detect_runtime());
 }
