@@ -25,7 +25,7 @@ constexpr std::chrono::milliseconds kHistoryLockWait{2000};
 
 sdk::Status make_state_dirs(const fs::path& root) {
   std::error_code error;
-  for (const char* sub : {"", "sessions", "snapshots", "cache-mounts", "runc", "tmp"}) {
+  for (const char* sub : {"", "sessions", "snapshots", "cache-mounts", "tmp"}) {
     fs::create_directories(root / sub, error);
     if (error) {
       std::string message = "cannot create state directory " + (root / sub).string() + ": " + error.message();
@@ -38,9 +38,13 @@ sdk::Status make_state_dirs(const fs::path& root) {
   return sdk::Status::ok();
 }
 
-// A dead session's leftovers: its containers, its unfinished snapshots.
+// A dead session's leftovers: its containers and their bundles, its unfinished snapshots.
 void clean_session(LocalEngine::Parts& parts, const std::string& name) {
-  if (parts.executor) (void)parts.executor->delete_containers(name);
+  if (parts.executor) {
+    (void)parts.executor->delete_containers(name);
+    std::error_code ignored;
+    fs::remove_all(parts.run_dir / "bundles" / name, ignored);
+  }
   (void)parts.snapshots->cleanup_session(name);
 }
 
@@ -57,6 +61,10 @@ LocalEngine::LocalEngine(std::unique_ptr<Parts> parts) : parts_(std::move(parts)
 
 LocalEngine::~LocalEngine() {
   if (parts_->checksums) (void)parts_->checksums->flush();
+  if (parts_->session && parts_->executor) {
+    std::error_code ignored;
+    fs::remove_all(parts_->run_dir / "bundles" / parts_->session->name(), ignored);
+  }
   if (parts_->session) parts_->session->close();
 }
 
@@ -82,7 +90,9 @@ sdk::Result<std::unique_ptr<LocalEngine>> LocalEngine::open(const fs::path& stat
   parts->snapshots = std::make_unique<snapshot::Snapshotter>(*parts->database, root, parts->session->mounts_dir(),
                                                              parts->session->name(), driver);
   if (auto runtime = executor::detect_runtime()) {
-    parts->executor = std::make_unique<executor::RuncExecutor>(*runtime, root / "runc", parts->session->bundles_dir());
+    parts->run_dir = executor::runtime_run_dir(root);
+    parts->executor = std::make_unique<executor::RuncExecutor>(*runtime, parts->run_dir / "runc",
+                                                               parts->run_dir / "bundles" / parts->session->name());
   } else {
     parts->runtime_status = runtime.status();
   }

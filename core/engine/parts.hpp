@@ -33,6 +33,7 @@ struct LocalEngine::Parts {
   std::unique_ptr<snapshot::Snapshotter> snapshots;
   sdk::Status runtime_status;  // why there is no executor, when there is none
   std::unique_ptr<executor::RuncExecutor> executor;
+  std::filesystem::path run_dir;  // the runtime's state and bundles (executor::runtime_run_dir)
   std::unique_ptr<image::ImageStore> images;
   std::unique_ptr<image::LayerBlobs> layer_blobs;
   std::unique_ptr<context::ChecksumCache> checksums;

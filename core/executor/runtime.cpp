@@ -5,6 +5,9 @@
 #include <sys/statfs.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <regex>
 #include <string_view>
@@ -46,7 +49,44 @@ std::optional<RuntimeInfo> probe(const std::string& name) {
   return info;
 }
 
+constexpr long kTmpfsMagic = 0x01021994;
+
+bool on_tmpfs(const std::filesystem::path& path) {
+  struct statfs info;
+  return ::statfs(path.c_str(), &info) == 0 && info.f_type == kTmpfsMagic;
+}
+
+// `path` made (0700) or found as a directory of ours that no one else can enter.
+bool own_directory(const std::filesystem::path& path) {
+  if (::mkdir(path.c_str(), 0700) != 0 && errno != EEXIST) return false;
+  struct stat info {};
+  return ::lstat(path.c_str(), &info) == 0 && S_ISDIR(info.st_mode) && info.st_uid == ::geteuid() &&
+         (info.st_mode & 077) == 0;
+}
+
+std::string fnv1a_hex(std::string_view text) {
+  std::uint64_t hash = 14695981039346656037ULL;
+  for (unsigned char c : text) hash = (hash ^ c) * 1099511628211ULL;
+  char hex[17];
+  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(hash));
+  return hex;
+}
+
 }  // namespace
+
+std::filesystem::path runtime_run_dir(const std::filesystem::path& state_root) {
+  std::vector<std::filesystem::path> bases;
+  if (::geteuid() == 0 && on_tmpfs("/run")) bases.emplace_back("/run/dbuild");
+  if (const char* runtime = std::getenv("XDG_RUNTIME_DIR"); runtime && *runtime && on_tmpfs(runtime))
+    bases.push_back(std::filesystem::path(runtime) / "dbuild");
+  if (on_tmpfs("/dev/shm")) bases.push_back("/dev/shm/dbuild-" + std::to_string(::geteuid()));
+  auto root = std::filesystem::absolute(state_root).lexically_normal();
+  if (!root.has_filename() && root.has_parent_path()) root = root.parent_path();  // "/var/lib/x/"
+  const std::string key = fnv1a_hex(root.string());
+  for (const auto& base : bases)
+    if (own_directory(base) && own_directory(base / key)) return base / key;
+  return state_root / "run";
+}
 
 std::string RuntimeInfo::describe() const {
   std::string version = "(version unknown)";

@@ -2,6 +2,7 @@
 // --cgroup-manager=disabled where cgroups are hybrid, which crun cannot manage).
 #pragma once
 
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -22,5 +23,14 @@ struct RuntimeInfo {
 /// crun) when set. Not run here: a build that runs nothing does not pay for starting it.
 /// Errors: failed_precondition, naming what was tried and how to install one.
 sdk::Result<RuntimeInfo> detect_runtime();
+
+/// Where the runtime's state and the bundles of `state_root`'s builds live: a directory of ours on
+/// a memory file system, as runc's own default (/run/runc) is on most hosts, because each RUN
+/// creates and deletes a few files there, which costs milliseconds a step on a disk file system
+/// (ext4 looks for a free inode past those freed recently). /run/dbuild when /run is a tmpfs and
+/// we are root, else $XDG_RUNTIME_DIR/dbuild, else /dev/shm/dbuild-<uid>; each with a directory
+/// per state root (16 hex digits of its path's FNV-1a hash). A directory that exists must be ours
+/// (a real directory owned by us, closed to others), else `<state_root>/run` is used.
+[[nodiscard]] std::filesystem::path runtime_run_dir(const std::filesystem::path& state_root);
 
 }  // namespace dbuild::executor

@@ -12,6 +12,7 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include "executor/runtime.hpp"
 #include "build_workspace.hpp"
 
 namespace fs = std::filesystem;
@@ -219,14 +220,20 @@ TEST_CASE("Ctrl-C mid-exec stops the build and leaves no mount, container or tem
                                          "--frontend", "definition", "--progress", "plain", workspace.context.string()},
                                         options);
   REQUIRE(build.wait_for_output("sleeping now", 60));
+  // The step's container is where the checks below look for leftovers.
+  const auto state = dbuild::executor::runtime_run_dir(workspace.root) / "runc";
+  CHECK_FALSE(dbuild::test::run_process({"runc", "--root", state.string(), "list", "-q"}).out.empty());
   build.send_signal(SIGINT);
   auto result = build.wait();
   CHECK(result.exit_code == 130);
   CHECK_THAT(result.err, Catch::Contains("build cancelled"));
 
   CHECK(read_file("/proc/mounts").find(workspace.root.string()) == std::string::npos);
-  auto runc = dbuild::test::run_process({"runc", "--root", (workspace.root / "runc").string(), "list", "-q"});
+  const auto run_dir = dbuild::executor::runtime_run_dir(workspace.root);
+  auto runc = dbuild::test::run_process({"runc", "--root", (run_dir / "runc").string(), "list", "-q"});
+  CHECK(runc.exit_code == 0);
   CHECK(runc.out.empty());
+  CHECK((!fs::exists(run_dir / "bundles") || fs::is_empty(run_dir / "bundles")));
   std::size_t sessions = 0;
   for ([[maybe_unused]] const auto& entry : fs::directory_iterator(workspace.root / "sessions")) ++sessions;
   CHECK(sessions == 0);
@@ -242,8 +249,11 @@ namespace {
 // snapshots (read with the sqlite3 tool), ingest files.
 void check_nothing_left(const Workspace& workspace) {
   CHECK(read_file("/proc/mounts").find(workspace.root.string()) == std::string::npos);
-  auto runc = dbuild::test::run_process({"runc", "--root", (workspace.root / "runc").string(), "list", "-q"});
+  const auto run_dir = dbuild::executor::runtime_run_dir(workspace.root);
+  auto runc = dbuild::test::run_process({"runc", "--root", (run_dir / "runc").string(), "list", "-q"});
+  CHECK(runc.exit_code == 0);
   CHECK(runc.out.empty());
+  CHECK((!fs::exists(run_dir / "bundles") || fs::is_empty(run_dir / "bundles")));
   std::size_t sessions = 0;
   for ([[maybe_unused]] const auto& entry : fs::directory_iterator(workspace.root / "sessions")) ++sessions;
   CHECK(sessions == 0);

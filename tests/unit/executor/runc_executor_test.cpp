@@ -204,3 +204,37 @@ TEST_CASE("the runtime is found without being started, and asked its version onl
   ScopedEnvironment not_executable("DBUILD_RUNTIME", runtime.string());
   CHECK_FALSE(dbuild::executor::detect_runtime());
 }
+
+TEST_CASE("the runtime's state lives in a directory of ours on a memory file system, one per state root",
+          "[executor][runtime]") {
+  if (::access("/dev/shm", W_OK) != 0) dbuild::test::skip_test("needs a writable /dev/shm");
+  std::string pattern = "/dev/shm/dbuild-test-XXXXXX";
+  REQUIRE(::mkdtemp(pattern.data()) != nullptr);
+  struct Remove {
+    fs::path path;
+    fs::path base;
+    ~Remove() {
+      std::error_code ignored;
+      fs::remove_all(path, ignored);
+    }
+  } shm_base{pattern, pattern};
+  ScopedEnvironment runtime_dir("XDG_RUNTIME_DIR", shm_base.path.string());
+  const auto first = dbuild::executor::runtime_run_dir("/var/lib/one");
+  const auto second = dbuild::executor::runtime_run_dir("/var/lib/two");
+  CHECK(first != second);
+  CHECK(first == dbuild::executor::runtime_run_dir("/var/lib/one/"));
+  for (const auto& dir : {first, second}) {
+    INFO(dir);
+    struct stat info {};
+    REQUIRE(::lstat(dir.c_str(), &info) == 0);
+    CHECK(S_ISDIR(info.st_mode));
+    CHECK((info.st_mode & 077) == 0);
+    CHECK(info.st_uid == ::geteuid());
+    CHECK(dir.string().rfind("/var/lib/", 0) != 0);  // not the state root's own disk
+  }
+  // A "dbuild" there that is not ours (a symlink planted by someone else) is not used.
+  fs::remove_all(shm_base.path / "dbuild");
+  fs::create_directory_symlink("/tmp", shm_base.path / "dbuild");
+  const auto elsewhere = dbuild::executor::runtime_run_dir("/var/lib/one");
+  CHECK(elsewhere.string().rfind(shm_base.path.string(), 0) != 0);
+}
