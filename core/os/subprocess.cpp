@@ -1,10 +1,11 @@
-// subprocess.cpp: posix_spawn-free fork/exec with pipes, a poll loop, and stop handling via a
-// self-pipe that a std::stop_callback writes to.
+// subprocess.cpp: posix_spawnp with pipes, a poll loop, and stop handling via a self-pipe that a
+// std::stop_callback writes to.
 #include "os/subprocess.hpp"
 
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -27,39 +28,19 @@ sdk::Result<Pipe> make_pipe() {
   return Pipe{UniqueFd(fds[0]), UniqueFd(fds[1])};
 }
 
-// Only async-signal-safe calls between fork and exec: the parent may have other threads.
-[[noreturn]] void exec_child(const std::vector<std::string>& argv, const SubprocessOptions& options, int in_fd,
-                             int out_fd, int err_fd, int exec_error_fd) {
-  if (options.new_process_group) ::setpgid(0, 0);
-  ::dup2(in_fd, 0);
-  ::dup2(out_fd, 1);
-  ::dup2(err_fd, 2);
-  sigset_t none;
-  sigemptyset(&none);
-  ::sigprocmask(SIG_SETMASK, &none, nullptr);
-  ::signal(SIGPIPE, SIG_DFL);
-  std::vector<char*> args;
-  for (const auto& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
-  args.push_back(nullptr);
-  ::execvp(args[0], args.data());
-  int error = errno;
-  (void)!::write(exec_error_fd, &error, sizeof error);
-  ::_exit(127);
-}
-
 }  // namespace
 
 sdk::Result<SubprocessResult> run_subprocess(const std::vector<std::string>& argv, const SubprocessOptions& options,
                                              const OutputCallback& on_output, std::stop_token stop,
                                              const StopAction& on_stop) {
   if (argv.empty()) return sdk::Status::invalid_argument("run_subprocess: empty argv");
-  auto in = make_pipe(), out = make_pipe(), err = make_pipe(), exec_error = make_pipe(), wake = make_pipe();
-  for (auto* pipe : {&in, &out, &err, &exec_error, &wake})
+  auto in = make_pipe(), out = make_pipe(), err = make_pipe(), wake = make_pipe();
+  for (auto* pipe : {&in, &out, &err, &wake})
     if (!*pipe) return pipe->status();
   UniqueFd dev_null;
   if (options.input.empty()) dev_null.reset(::open("/dev/null", O_RDONLY | O_CLOEXEC));
 
-  // The environment is prepared before fork: setenv is not async-signal-safe.
+  // The child gets an environment of its own; this process's is not changed.
   std::vector<std::string> env_storage;
   for (char** entry = environ; *entry; ++entry) {
     std::string_view item(*entry);
@@ -69,21 +50,43 @@ sdk::Result<SubprocessResult> run_subprocess(const std::vector<std::string>& arg
   for (const auto& [name, value] : options.environment)
     if (value) env_storage.push_back(name + "=" + *value);
 
-  pid_t pid = ::fork();
-  if (pid < 0) return sdk::Status::unavailable(std::string("fork: ") + std::strerror(errno));
-  if (pid == 0) {
-    std::vector<char*> env;
-    for (auto& item : env_storage) env.push_back(item.data());
-    env.push_back(nullptr);
-    environ = env.data();
-    exec_child(argv, options, options.input.empty() ? dev_null.get() : in->read.get(), out->write.get(),
-               err->write.get(), exec_error->write.get());
+  std::vector<char*> env;
+  for (auto& item : env_storage) env.push_back(item.data());
+  env.push_back(nullptr);
+  std::vector<char*> args;
+  for (const auto& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
+  args.push_back(nullptr);
+
+  // posix_spawn (a vfork-style clone in glibc): no copy of this process's page tables and no
+  // copy-on-write faults in its other threads afterwards, once per RUN step and runtime call.
+  posix_spawn_file_actions_t actions;
+  posix_spawnattr_t attributes;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawnattr_init(&attributes);
+  posix_spawn_file_actions_adddup2(&actions, options.input.empty() ? dev_null.get() : in->read.get(), 0);
+  posix_spawn_file_actions_adddup2(&actions, out->write.get(), 1);
+  posix_spawn_file_actions_adddup2(&actions, err->write.get(), 2);
+  sigset_t none, pipe_signal;
+  sigemptyset(&none);
+  sigemptyset(&pipe_signal);
+  sigaddset(&pipe_signal, SIGPIPE);
+  short flags = POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF;
+  posix_spawnattr_setsigmask(&attributes, &none);
+  posix_spawnattr_setsigdefault(&attributes, &pipe_signal);
+  if (options.new_process_group) {
+    flags |= POSIX_SPAWN_SETPGROUP;
+    posix_spawnattr_setpgroup(&attributes, 0);
   }
+  posix_spawnattr_setflags(&attributes, flags);
+  pid_t pid = -1;
+  const int spawned = ::posix_spawnp(&pid, args[0], &actions, &attributes, args.data(), env.data());
+  posix_spawn_file_actions_destroy(&actions);
+  posix_spawnattr_destroy(&attributes);
+  if (spawned != 0) return sdk::Status::not_found("cannot run " + argv[0] + ": " + std::strerror(spawned));
   if (options.new_process_group) ::setpgid(pid, pid);  // also in the parent: no race with a quick stop
   in->read.reset();
   out->write.reset();
   err->write.reset();
-  exec_error->write.reset();
 
   std::stop_callback wake_on_stop(stop, [fd = wake->write.get()] {
     char byte = 1;
@@ -133,9 +136,6 @@ sdk::Result<SubprocessResult> run_subprocess(const std::vector<std::string>& arg
   int status = 0;
   while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
-  int exec_errno = 0;
-  if (::read(exec_error->read.get(), &exec_errno, sizeof exec_errno) == sizeof exec_errno)
-    return sdk::Status::not_found("cannot run " + argv[0] + ": " + std::strerror(exec_errno));
   result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   return result;
 }
