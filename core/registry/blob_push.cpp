@@ -191,14 +191,15 @@ sdk::Result<bool> present_or_mounted(Core& core, BlobUpload& upload, const oci::
 
 sdk::Status RegistryClient::push_blob(const oci::Reference& repository, const sdk::Descriptor& blob,
                                       sdk::ContentStore& store, const TransferOptions& options) {
-  auto file = store.path(blob.digest);
   auto where = where_of(repository, blob.digest.str());
-  if (!file) return file.status().with_context("pushing " + where);
-  BlobUpload upload(*core_, repository, blob, *file, options);
+  BlobUpload upload(*core_, repository, blob, {}, options);
   auto source = core_->locations().find(repository.domain, blob.digest, repository.path);
   auto present = present_or_mounted(*core_, upload, repository, blob, source, options);
   if (!present) return present.status().with_context("pushing " + where);
   if (*present) return sdk::Status::ok();
+  auto file = store.path(blob.digest);
+  if (!file) return file.status().with_context("pushing " + where);
+  upload.use_file(*file);
   if (auto status = upload.upload(); !status) return status.with_context("pushing " + where);
   core_->locations().add(repository.domain, repository.path, blob.digest);
   return sdk::Status::ok();

@@ -10,6 +10,7 @@
 
 #include "oci/image_format.hpp"
 #include "registry/client_core.hpp"
+#include "registry/manifest_util.hpp"
 #include "registry/parallel.hpp"
 #include "registry/registry_client.hpp"
 
@@ -27,11 +28,6 @@ struct ImagePlan {
   std::set<sdk::Digest> seen;
 };
 
-bool is_foreign(const sdk::Descriptor& blob) {
-  return blob.media_type.find("nondistributable") != std::string::npos ||
-         blob.media_type.find("foreign") != std::string::npos;
-}
-
 sdk::Status gather(const ReadManifest& read, const sdk::Descriptor& node, ImagePlan& plan, int depth) {
   if (depth > 4) return sdk::Status::invalid_argument("indexes nested deeper than 4 levels");
   auto bytes = read(node);
@@ -39,29 +35,21 @@ sdk::Status gather(const ReadManifest& read, const sdk::Descriptor& node, ImageP
   if (oci::is_index_type(node.media_type)) {
     auto index = oci::parse_index(*bytes);
     if (!index) return index.status().with_context("reading index " + node.digest.str());
-    for (const auto& child : index->manifests) {
-      if (oci::is_index_type(child.media_type) || oci::is_manifest_type(child.media_type)) {
+    for (const auto& child : index->manifests)
+      if (oci::is_index_type(child.media_type) || oci::is_manifest_type(child.media_type))
         if (auto status = gather(read, child, plan, depth + 1); !status) return status;
-        continue;
-      }
-      // An index may list blobs directly (a build cache index: records and layers).
-      if (is_foreign(child) || !plan.seen.insert(child.digest).second) continue;
-      plan.blobs.push_back(child);
-      plan.blob_owners.push_back(node.digest);
-    }
   } else if (oci::is_manifest_type(node.media_type)) {
     auto manifest = oci::parse_manifest(*bytes);
     if (!manifest) return manifest.status().with_context("reading manifest " + node.digest.str());
-    std::vector<sdk::Descriptor> blobs{manifest->config};
-    blobs.insert(blobs.end(), manifest->layers.begin(), manifest->layers.end());
-    for (const auto& blob : blobs) {
-      if (is_foreign(blob) || !plan.seen.insert(blob.digest).second) continue;
-      plan.blobs.push_back(blob);
-      plan.blob_owners.push_back(node.digest);
-    }
   } else {
     return sdk::Status::invalid_argument(
         fmt::format("{} is not a manifest or index ({})", node.digest.str(), node.media_type));
+  }
+  // An index may list blobs directly (a build cache index: records and layers).
+  for (const auto& blob : named_blobs(node.media_type, *bytes)) {
+    if (!plan.seen.insert(blob.digest).second) continue;
+    plan.blobs.push_back(blob);
+    plan.blob_owners.push_back(node.digest);
   }
   plan.manifests.emplace_back(node, std::move(*bytes));
   return sdk::Status::ok();

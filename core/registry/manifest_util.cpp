@@ -45,4 +45,26 @@ std::optional<sdk::Descriptor> descriptor_from_head(const HttpResponse& head, st
   return sdk::Descriptor{type, *digest, length};
 }
 
+bool is_foreign(const sdk::Descriptor& blob) {
+  return blob.media_type.find("nondistributable") != std::string::npos ||
+         blob.media_type.find("foreign") != std::string::npos;
+}
+
+std::vector<sdk::Descriptor> named_blobs(std::string_view media_type, std::string_view bytes) {
+  std::vector<sdk::Descriptor> blobs;
+  if (oci::is_index_type(media_type)) {
+    auto index = oci::parse_index(bytes);
+    if (!index) return blobs;
+    for (const auto& child : index->manifests)
+      if (!oci::is_index_type(child.media_type) && !oci::is_manifest_type(child.media_type)) blobs.push_back(child);
+  } else if (oci::is_manifest_type(media_type)) {
+    auto manifest = oci::parse_manifest(bytes);
+    if (!manifest) return blobs;
+    blobs.push_back(manifest->config);
+    blobs.insert(blobs.end(), manifest->layers.begin(), manifest->layers.end());
+  }
+  std::erase_if(blobs, is_foreign);
+  return blobs;
+}
+
 }  // namespace dbuild::registry

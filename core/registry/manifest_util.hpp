@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <dbuild/sdk/descriptor.hpp>
 #include <dbuild/sdk/status.hpp>
@@ -25,5 +26,13 @@ namespace dbuild::registry {
 /// nullopt when it does not give all three, or gives a digest other than `asked` (a digest
 /// reference), so that GET and verification decide.
 [[nodiscard]] std::optional<sdk::Descriptor> descriptor_from_head(const HttpResponse& head, std::string_view asked);
+
+/// True for a layer registries do not hold (foreign, non-distributable): never pushed or mounted.
+[[nodiscard]] bool is_foreign(const sdk::Descriptor& blob);
+
+/// The blobs a manifest names (config, layers), or an index names directly (a build cache index
+/// lists its records and layers), foreign ones left out: a registry accepts the document only
+/// when the repository holds them. Empty for a document that does not parse.
+[[nodiscard]] std::vector<sdk::Descriptor> named_blobs(std::string_view media_type, std::string_view bytes);
 
 }  // namespace dbuild::registry

@@ -71,7 +71,7 @@ sdk::Result<FetchedManifest> RegistryClient::fetch_manifest(const oci::Reference
   request.headers.emplace_back("Accept", manifest_accept_header());
   auto response = core_->send({reference.domain, {pull_scope(reference.path)}}, request);
   if (!response) return response.status().with_context("fetching " + where_of(reference, reference.tag));
-  return read_manifest_response(*response, reference, reference.tag, std::nullopt);
+  return note_named_blobs(reference, read_manifest_response(*response, reference, reference.tag, std::nullopt));
 }
 
 sdk::Result<FetchedManifest> RegistryClient::fetch_manifest(const oci::Reference& repository,
@@ -81,7 +81,18 @@ sdk::Result<FetchedManifest> RegistryClient::fetch_manifest(const oci::Reference
   request.headers.emplace_back("Accept", manifest_accept_header());
   auto response = core_->send({repository.domain, {pull_scope(repository.path)}}, request);
   if (!response) return response.status().with_context("fetching " + where_of(repository, digest.str()));
-  return read_manifest_response(*response, repository, digest.str(), digest);
+  return note_named_blobs(repository, read_manifest_response(*response, repository, digest.str(), digest));
+}
+
+// A registry takes a manifest only when the repository holds the blobs it names, so a manifest
+// read from a repository says where those blobs are: an image pushed to another repository of
+// the same registry mounts them from there (a build cache's layers, without downloading them).
+sdk::Result<FetchedManifest> RegistryClient::note_named_blobs(const oci::Reference& repository,
+                                                              sdk::Result<FetchedManifest> fetched) {
+  if (!fetched) return fetched;
+  for (const auto& blob : named_blobs(fetched->media_type, fetched->bytes))
+    core_->locations().add(repository.domain, repository.path, blob.digest);
+  return fetched;
 }
 
 sdk::Result<sdk::Descriptor> RegistryClient::resolve_platform(std::string_view index_json,

@@ -101,7 +101,8 @@ class RegistryClient {
                                                      const std::optional<sdk::Platform>& platform = std::nullopt);
 
   /// A manifest or index by the reference's digest, else its tag; verified against the digest
-  /// asked for and the registry's Docker-Content-Digest. Errors as resolve().
+  /// asked for and the registry's Docker-Content-Digest. The blobs it names are remembered as
+  /// held by its repository (mount sources for push_blob). Errors as resolve().
   [[nodiscard]] sdk::Result<FetchedManifest> fetch_manifest(const oci::Reference& reference);
   /// A manifest or index of `repository` (its tag and digest are ignored) by digest.
   [[nodiscard]] sdk::Result<FetchedManifest> fetch_manifest(const oci::Reference& repository,
@@ -144,7 +145,8 @@ class RegistryClient {
 
   /// Uploads a blob from `store` unless the repository has it; mounts it from another repository
   /// of the same registry when this client saw it there. Small blobs go up in one PUT, large
-  /// ones in PATCH chunks.
+  /// ones in PATCH chunks. The blob's file is asked of `store` (path()) only when it must be
+  /// uploaded, so that a store which fetches blobs on demand fetches none that a mount spared.
   [[nodiscard]] sdk::Status push_blob(const oci::Reference& repository, const sdk::Descriptor& blob,
                                       sdk::ContentStore& store, const TransferOptions& options = {});
 
@@ -175,6 +177,8 @@ class RegistryClient {
   void save_blob_locations();
 
  private:
+  sdk::Result<FetchedManifest> note_named_blobs(const oci::Reference& repository, sdk::Result<FetchedManifest> fetched);
+
   std::unique_ptr<ClientCore> core_;
 };
 

@@ -259,6 +259,22 @@ TEST_CASE("a blob pulled from another repository of the registry is mounted, not
   CHECK(harness.fake.blobs["x/app"].count(blob.digest.str()));
 }
 
+TEST_CASE("the blobs of a manifest fetched from a repository are mounted from it, their files never read",
+          "[registry][client][push]") {
+  Harness harness;
+  Image cache("amd64", {"cached layer"});
+  cache.serve_from(harness.fake, "cache/app");
+  harness.fake.add_manifest("cache/app", "1", cache.manifest, sdk::media_type::kOciManifest);
+  REQUIRE(harness.client->fetch_manifest(reference("reg.test/cache/app:1")));
+  harness.fake.log.clear();
+  MemoryContentStore store;  // without the blob: asking for its file would fail the push
+  auto blob = descriptor_of(sdk::media_type::kOciLayer, cache.layers[0]);
+  REQUIRE(harness.client->push_blob(reference("reg.test/x/app"), blob, store));
+  CHECK(harness.fake.log == std::vector<std::string>{"HEAD /v2/x/app/blobs/" + blob.digest.str(),
+                                                     "POST /v2/x/app/blobs/uploads/?mount=" + blob.digest.str() +
+                                                         "&from=cache/app"});
+}
+
 TEST_CASE("an upload cut off half-way starts over in a new session", "[registry][client][push]") {
   Harness harness(100);
   std::string data(250, 'r');
