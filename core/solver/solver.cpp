@@ -49,7 +49,7 @@ class Run {
 
   void decide(sdk::OpIndex output);
   sdk::Status execute();
-  [[nodiscard]] const VertexResult& result(sdk::OpIndex index) const { return *results_[index]; }
+  [[nodiscard]] const std::optional<VertexResult>& result(sdk::OpIndex index) const { return results_[index]; }
   [[nodiscard]] std::vector<StepRecord> step_records() const;
   [[nodiscard]] std::vector<CacheEntry> cache_entries(sdk::OpIndex output) const;
 
@@ -170,11 +170,12 @@ void Run::walk(std::vector<sdk::OpIndex>& pending, std::vector<bool>& visited, s
   }
 }
 
-// Realizes the imported results something needs: the output, and the inputs of steps that run.
-// A step whose import fails runs, which may make more imported results needed (`pending`).
+// Realizes the imported results something needs: the output (unless the caller reads it from
+// the import: lazy_output), and the inputs of steps that run. A step whose import fails runs,
+// which may make more imported results needed (`pending`).
 void Run::realize_needed(sdk::OpIndex output, std::vector<bool>& imported, std::vector<sdk::OpIndex>& pending) {
   std::vector<bool> needed(definition_.size(), false);
-  needed[output] = true;
+  needed[output] = !options_.lazy_output;
   for (sdk::OpIndex index = 0; index < definition_.size(); ++index)
     if (to_run_[index])
       for (auto input : plan_.inputs[index]) needed[input] = true;
@@ -372,7 +373,10 @@ sdk::Result<SolveOutcome> Solver::solve(const sdk::Definition& definition, const
   auto status = run.execute();
   if (steps) *steps = run.step_records();
   if (!status) return status;
-  return SolveOutcome{run.result(output), run.step_records(), run.cache_entries(output)};
+  SolveOutcome outcome{{}, std::nullopt, run.step_records(), run.cache_entries(output)};
+  if (run.result(output)) outcome.result = *run.result(output);
+  else outcome.imported_output = plan->cache_keys[output];  // only an imported record leaves it unset
+  return outcome;
 }
 
 }  // namespace dbuild::solver

@@ -31,6 +31,9 @@ struct SolveOptions {
                                      // work in this process); 0: one per CPU. Never above max_parallel.
   std::stop_token stop;            // Ctrl-C: running ops are killed, nothing new starts
   ImportedCache* imported = nullptr;  // --cache-from records, asked when the local cache misses
+  /// Leave the output unrealized when an imported record answers it: the caller needs no files
+  /// of it (an image pushed from the import's layers), only its key (SolveOutcome::imported_output).
+  bool lazy_output = false;
 };
 
 enum class StepState { Done, Cached, Failed, Cancelled, Skipped };
@@ -62,7 +65,10 @@ struct CacheEntry {
 };
 
 struct SolveOutcome {
-  VertexResult result;            // the output op's result
+  VertexResult result;            // the output op's result; empty when imported_output is set
+  /// With SolveOptions::lazy_output, the output's cache key when an imported record answered it
+  /// and it was not made local: `result` is then no snapshot, the import holds its layers.
+  std::optional<std::string> imported_output;
   std::vector<StepRecord> steps;  // one per distinct op the output depends on, in op order
   std::vector<CacheEntry> cache_entries;  // the same steps, for cache export
 };

@@ -102,6 +102,31 @@ TEST_CASE("imported records answer every step and only the output is made local"
   }
 }
 
+TEST_CASE("with lazy_output an imported output stays in the import and its key is given", "[solver][cache][import]") {
+  Chain chain;
+  Harness harness;
+  for (std::size_t i = 0; i < chain.keys.size(); ++i) harness.imported.records[chain.keys[i]] = 100 + i;
+  solver::SolveOptions options;
+  options.imported = &harness.imported;
+  options.lazy_output = true;
+  auto solved = harness.solver.solve(chain.definition, options);
+  REQUIRE(solved);
+  CHECK(harness.worker.ran().empty());
+  CHECK(harness.imported.realized.empty());
+  CHECK(solved->imported_output == chain.keys[3]);
+  CHECK_FALSE(solved->result.snapshot);
+  CHECK(harness.cache.size() == 0);
+  CHECK(harness.progress.summary({sdk::ProgressType::Cached}).size() == 4);
+  SECTION("but an output that runs is local as ever") {
+    harness.imported.records.erase(chain.keys[3]);
+    auto ran = harness.solver.solve(chain.definition, options);
+    REQUIRE(ran);
+    CHECK_FALSE(ran->imported_output);
+    CHECK(ran->result.snapshot);
+    CHECK(harness.imported.realized == std::vector<std::string>{"RUN two"});
+  }
+}
+
 TEST_CASE("a step that must run gets its imported input made local, nothing below it", "[solver][cache][import]") {
   Chain chain;
   Harness harness;
