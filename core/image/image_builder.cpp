@@ -82,17 +82,27 @@ sdk::Result<sdk::ExportImage> build_image(snapshot::Snapshotter& snapshotter, co
     if (!ids) return ids.status();
     chain.assign(ids->rbegin(), ids->rend());  // root first
   }
+  std::vector<std::optional<SnapshotLayer>> layers;
+  for (auto id : chain) {
+    auto layer = snapshot_layer(snapshotter, content, lease, layer_blobs, id, options.source_date_epoch);
+    if (!layer) return layer.status();
+    layers.push_back(std::move(*layer));
+  }
+  return assemble_image(content, lease, layers, config_json, options);
+}
+
+sdk::Result<sdk::ExportImage> assemble_image(content::LocalContentStore& content, const content::Lease& lease,
+                                             const std::vector<std::optional<SnapshotLayer>>& layers,
+                                             std::string_view config_json, const BuildImageOptions& options) {
   sdk::ExportImage image;
   image.platform = options.platform;
   std::vector<std::string> diff_ids;
   std::vector<bool> has_layer;
-  for (auto id : chain) {
-    auto layer = snapshot_layer(snapshotter, content, lease, layer_blobs, id, options.source_date_epoch);
-    if (!layer) return layer.status();
-    has_layer.push_back(layer->has_value());
-    if (!*layer) continue;
-    image.layers.push_back((*layer)->blob);
-    diff_ids.push_back((*layer)->diff_id);
+  for (const auto& layer : layers) {
+    has_layer.push_back(layer.has_value());
+    if (!layer) continue;
+    image.layers.push_back(layer->blob);
+    diff_ids.push_back(layer->diff_id);
   }
 
   json config = config_json.empty() ? json::object() : json::parse(config_json, nullptr, false);

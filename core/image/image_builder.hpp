@@ -6,6 +6,7 @@
 
 #include <optional>
 #include <string_view>
+#include <vector>
 
 #include <dbuild/sdk/exporter.hpp>
 #include <dbuild/sdk/platform.hpp>
@@ -41,6 +42,18 @@ struct SnapshotLayer {
                                                                        const content::Lease& lease,
                                                                        LayerBlobs& layer_blobs, snapshot::SnapshotId id,
                                                                        std::optional<std::int64_t> source_date_epoch);
+
+/// The image of a stack of layers, root first (nullopt: a step that changed nothing, which has no
+/// layer and an empty_layer history entry), with the frontend's config: rootfs and history lined
+/// up, config and manifest written to `content`. build_image ends here once it has the snapshots'
+/// layers; an imported result that was not made local comes here with its imported layers, so
+/// that both give the same image. Errors: unavailable (disk), invalid_argument (a config the
+/// frontend made that is not an object).
+[[nodiscard]] sdk::Result<sdk::ExportImage> assemble_image(content::LocalContentStore& content,
+                                                           const content::Lease& lease,
+                                                           const std::vector<std::optional<SnapshotLayer>>& layers,
+                                                           std::string_view config_json,
+                                                           const BuildImageOptions& options);
 
 /// Errors: unavailable (disk), invalid_argument (a config the frontend made that is not an
 /// object), and the snapshotter's errors.
