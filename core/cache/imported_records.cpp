@@ -2,6 +2,7 @@
 // (imported_records.hpp).
 #include "cache/imported_records.hpp"
 
+#include "image/layer_blobs.hpp"
 #include "image/layer_unpack.hpp"
 #include "oci/sha256.hpp"
 #include "snapshot/snapshotter.hpp"
@@ -16,6 +17,30 @@ std::vector<std::string> stack_keys(const std::vector<CacheLayer>& layers) {
     else keys.push_back(below.empty() ? layer.diff_id : oci::sha256_of(below + " " + layer.diff_id).str());
   }
   return keys;
+}
+
+sdk::Result<std::vector<std::optional<image::SnapshotLayer>>> image_layers(const ImportedStack& stack,
+                                                                       image::LayerBlobs& layer_blobs,
+                                                                       sdk::ContentStore& content) {
+  std::vector<std::optional<image::SnapshotLayer>> layers;
+  for (const auto& layer : stack.layers) {
+    if (layer.empty) {
+      layers.emplace_back();
+      continue;
+    }
+    auto local = layer_blobs.find(layer.diff_id, image::Compression::None);
+    if (local && content.exists(local->digest)) {
+      layers.push_back(image::SnapshotLayer{*local, layer.diff_id});
+      continue;
+    }
+    auto compression = image::compression_of(layer.blob->media_type);
+    if (!compression)
+      return sdk::Status::invalid_argument("imported layer " + layer.blob->digest.str() + " has media type " +
+                                           layer.blob->media_type + ", which names no layer compression");
+    sdk::Descriptor blob{image::layer_media_type(*compression), layer.blob->digest, layer.blob->size, {}, {}};
+    layers.push_back(image::SnapshotLayer{blob, layer.diff_id});
+  }
+  return layers;
 }
 
 void ImportedRecords::add(std::string name, CacheConfig config, std::unique_ptr<sdk::CacheReader> reader) {
@@ -38,6 +63,7 @@ std::optional<ImportedStack> ImportedRecords::stack(const std::string& key) cons
   if (!found) return std::nullopt;
   ImportedStack stack;
   stack.reader = found->source->reader.get();
+  stack.source = found->source->name;
   for (auto index : *found->record->result) stack.layers.push_back(found->source->config.layers[index]);
   return stack;
 }

@@ -14,6 +14,7 @@
 #include <dbuild/sdk/content_store.hpp>
 
 #include "cache/cache_config.hpp"
+#include "image/image_builder.hpp"
 #include "solver/imported_cache.hpp"
 
 namespace dbuild::snapshot {
@@ -21,7 +22,7 @@ class Snapshotter;
 }
 namespace dbuild::image {
 class LayerBlobs;
-}
+}  // namespace dbuild::image
 
 namespace dbuild::cache {
 
@@ -29,6 +30,7 @@ namespace dbuild::cache {
 struct ImportedStack {
   std::vector<CacheLayer> layers;  // root first; every non-empty one has its blob
   sdk::CacheReader* reader = nullptr;
+  std::string source;  // the source as --cache-from named it ("type=registry,ref=..."), for messages
 };
 
 class ImportedRecords final : public solver::ImportedCache {
@@ -66,6 +68,15 @@ class ImportedRecords final : public solver::ImportedCache {
   std::vector<std::unique_ptr<Source>> sources_;
   std::mutex realize_mutex_;  // one realization at a time: they share snapshots and blobs
 };
+
+/// The layers of an image made from `stack` without making it local, as build_image lists them
+/// once the stack is unpacked: a layer this machine holds uncompressed (recorded in
+/// `layer_blobs`, present in `content`) as that blob, else the imported blob, as unpacking
+/// records it (the OCI media type of its compression); nullopt for an empty layer. Errors:
+/// invalid_argument (a blob whose media type names no layer compression).
+[[nodiscard]] sdk::Result<std::vector<std::optional<image::SnapshotLayer>>> image_layers(const ImportedStack& stack,
+                                                                                     image::LayerBlobs& layer_blobs,
+                                                                                     sdk::ContentStore& content);
 
 /// The snapshot keys of a stack of cache layers: an image's chain ids while no layer is empty
 /// (so that snapshots are shared with images unpacked from the same layers), and for an empty

@@ -25,6 +25,15 @@ namespace {
 
 namespace fs = std::filesystem;
 
+// The image exporter (-t, --push, type=image|registry) reads the output's image, never its files:
+// with no other exporter, an output an imported cache answers may stay there (LazyOutput).
+// Other exporters, built in or not, may call ExportSource::rootfs.
+LazyOutput lazy_output(const std::vector<ExportTarget>& exporters) {
+  const bool images_only = std::all_of(exporters.begin(), exporters.end(),
+                                       [](const ExportTarget& target) { return target.type == "image"; });
+  return images_only ? LazyOutput::Yes : LazyOutput::No;
+}
+
 // The build itself, once the request is known to be sound: what the history records.
 sdk::Result<sdk::SolveResponse> run_build(LocalEngine::Parts& parts, const sdk::SolveRequest& request,
                                           sdk::Frontend& frontend, const std::vector<ExportTarget>& exporters,
@@ -59,7 +68,7 @@ sdk::Result<sdk::SolveResponse> run_build(LocalEngine::Parts& parts, const sdk::
   cache.import_all(progress, stop);
   for (const auto& result : frontend_result->results) {
     std::vector<solver::StepRecord> steps;
-    auto solved = build.solve(result, stop, steps, cache.imported());
+    auto solved = build.solve(result, stop, steps, cache.imported(), lazy_output(exporters));
     history.add_solved(steps);
     if (!solved) return solved;
   }

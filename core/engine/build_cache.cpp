@@ -87,7 +87,7 @@ void BuildCache::import_all(sdk::ProgressSink& progress, std::stop_token stop) {
   }
 }
 
-solver::ImportedCache* BuildCache::imported() { return imported_->empty() ? nullptr : imported_.get(); }
+cache::ImportedRecords* BuildCache::imported() { return imported_->empty() ? nullptr : imported_.get(); }
 
 sdk::Status BuildCache::export_all(sdk::ProgressSink& progress, std::stop_token stop) {
   for (const auto& target : targets_.exports) {

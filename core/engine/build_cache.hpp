@@ -21,9 +21,6 @@ class ImportedRecords;
 namespace dbuild::content {
 class Lease;
 }
-namespace dbuild::solver {
-class ImportedCache;
-}
 
 namespace dbuild::engine {
 
@@ -42,7 +39,7 @@ class BuildCache {
   /// Reads every --cache-from, each as a step of its own; one that fails is a warning.
   void import_all(sdk::ProgressSink& progress, std::stop_token stop);
   /// What the solver asks when its own cache misses; null when nothing was imported.
-  [[nodiscard]] solver::ImportedCache* imported();
+  [[nodiscard]] cache::ImportedRecords* imported();
 
   /// Runs every --cache-to, each as a step. Errors: the first failed export (unless it asked
   /// for ignore-error), with "exporting cache to TYPE" as context.

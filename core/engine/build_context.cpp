@@ -8,9 +8,12 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cache/imported_records.hpp"
+#include "cache/lazy_content_store.hpp"
 #include "engine/engine_step.hpp"
 #include "engine/parts.hpp"
 #include "image/image_builder.hpp"
+#include "image/compression.hpp"
 #include "image/image_converter.hpp"
 #include "oci/reference.hpp"
 #include "os/secure_path.hpp"
@@ -119,7 +122,7 @@ class BuildContext::ExportView final : public sdk::ExportSource, private sdk::Pr
                                            sdk::LayerSink& sink) override {
     return image_into(platform, options, &sink);
   }
-  sdk::ContentStore& content() override { return build_.content(); }
+  sdk::ContentStore& content() override { return build_.export_content(); }
   sdk::ProgressSink& progress() override { return *this; }
   sdk::Result<sdk::ExportImage> store_image(const std::string& name, const sdk::Platform& platform) override {
     step_.status("naming to " + name);
@@ -132,6 +135,7 @@ class BuildContext::ExportView final : public sdk::ExportSource, private sdk::Pr
  private:
   sdk::Result<sdk::ExportImage> image_into(const sdk::Platform& platform, const sdk::ImageOptions& options,
                                            sdk::LayerSink* sink) {
+    if (auto fetched = build_.fetch_layers_to_convert(platform, options); !fetched) return fetched;
     auto made = build_.image(platform, options, sink);
     if (made) build_.count_exported(*made);
     return made;
@@ -190,20 +194,34 @@ worker::LocalWorker& BuildContext::worker_for(const sdk::Platform& platform) {
 }
 
 sdk::Status BuildContext::solve(const sdk::PlatformResult& result, std::stop_token stop,
-                                std::vector<solver::StepRecord>& steps, solver::ImportedCache* imported) {
+                                std::vector<solver::StepRecord>& steps, cache::ImportedRecords* imported,
+                                LazyOutput lazy) {
   solver::Solver solver(worker_for(result.platform), *parts_.cache, progress_);
   solver::SolveOptions options;
   options.no_cache = request_.no_cache;
   options.max_parallel = parts_.max_parallelism;
   options.stop = stop;
   options.imported = imported;
+  options.lazy_output = imported && lazy == LazyOutput::Yes;
+  imported_ = imported;
   auto outcome = solver.solve(result.definition, options, &steps);
   if (!outcome) return outcome.status();
   if (outcome->result.is_local())
     return sdk::Status::invalid_argument("the build's result is a local directory, not a file system to export");
+  if (outcome->imported_output) {
+    auto stack = imported->stack(*outcome->imported_output);
+    if (!stack) return sdk::Status::internal("the imported output " + *outcome->imported_output + " has no layers");
+    if (!lazy_content_) lazy_content_ = std::make_unique<cache::LazyContentStore>(leased_, stop);
+    lazy_content_->add(*stack);
+  }
   solved_.push_back({result.platform, outcome->result.snapshot, result.image_config, std::nullopt,
-                     std::move(outcome->cache_entries)});
+                     std::move(outcome->cache_entries), outcome->imported_output});
   return sdk::Status::ok();
+}
+
+sdk::ContentStore& BuildContext::export_content() {
+  if (lazy_content_) return *lazy_content_;
+  return leased_;
 }
 
 const std::vector<solver::CacheEntry>& BuildContext::cache_entries(const sdk::Platform& platform) {
@@ -244,8 +262,10 @@ sdk::Result<sdk::ExportImage> BuildContext::image(const sdk::Platform& platform)
   if (!solved) return sdk::Status::not_found("no result for platform " + platform.str());
   if (solved->image) return *solved->image;
   image::BuildImageOptions options{platform, source_date_epoch(request_)};
-  auto built = image::build_image(*parts_.snapshots, *parts_.content, lease_, *parts_.layer_blobs, solved->snapshot,
-                                  solved->image_config, options);
+  auto built = solved->imported_output ? imported_image(*solved, options)
+                                       : image::build_image(*parts_.snapshots, *parts_.content, lease_,
+                                                            *parts_.layer_blobs, solved->snapshot,
+                                                            solved->image_config, options);
   if (!built) return built.status();
   solved->image = *built;
   return *built;
@@ -265,10 +285,41 @@ sdk::Result<sdk::ExportImage> BuildContext::store_image(const std::string& name,
   if (!reference->digest.empty()) return sdk::Status::invalid_argument(name + ": an image name cannot hold a digest");
   auto stored = image(platform);
   if (!stored) return stored.status();
+  // The image store keeps blobs, never snapshots: an output left in an imported cache has its
+  // layers fetched, not unpacked.
+  if (lazy_content_)
+    for (const auto& layer : stored->layers)
+      if (auto fetched = lazy_content_->fetch(layer.digest); !fetched) return fetched;
   std::vector<sdk::Descriptor> blobs = stored->layers;
   blobs.push_back(stored->config);
   if (auto status = parts_.images->put(reference->str(), stored->manifest, blobs); !status) return status;
   return stored;
+}
+
+sdk::Status BuildContext::fetch_layers_to_convert(const sdk::Platform& platform, const sdk::ImageOptions& options) {
+  auto* solved = find(platform);
+  if (!solved || !solved->imported_output) return sdk::Status::ok();
+  auto base = image(platform);
+  if (!base) return base.status();
+  auto wanted = image::parse_compression(options.compression);
+  if (!wanted) return wanted.status();
+  // As image::convert_layer decides: a layer is kept as it is when it has the compression asked
+  // for, or any compression unless forced; others are read to be compressed.
+  for (const auto& layer : base->layers) {
+    const auto current = image::compression_of(layer.media_type).value_or(image::Compression::None);
+    if (current == *wanted || (!options.force_compression && current != image::Compression::None)) continue;
+    if (auto fetched = lazy_content_->fetch(layer.digest); !fetched) return fetched;
+  }
+  return sdk::Status::ok();
+}
+
+// The image of an output left in the imported cache, from the layers its record names.
+sdk::Result<sdk::ExportImage> BuildContext::imported_image(const Solved& solved, const image::BuildImageOptions& options) {
+  auto stack = imported_->stack(*solved.imported_output);
+  if (!stack) return sdk::Status::internal("the imported output " + *solved.imported_output + " has no layers");
+  auto layers = cache::image_layers(*stack, *parts_.layer_blobs, leased_);
+  if (!layers) return layers.status();
+  return image::assemble_image(*parts_.content, lease_, *layers, solved.image_config, options);
 }
 
 void BuildContext::count_exported(const sdk::ExportImage& image) {
@@ -279,6 +330,9 @@ void BuildContext::count_exported(const sdk::ExportImage& image) {
 sdk::Result<fs::path> BuildContext::rootfs(const sdk::Platform& platform) {
   auto* solved = find(platform);
   if (!solved) return sdk::Status::not_found("no result for platform " + platform.str());
+  if (solved->imported_output)
+    return sdk::Status::failed_precondition("the result of " + platform.str() +
+                                            " was left in the imported cache, as no exporter was to read its files");
   auto view = parts_.snapshots->view(solved->snapshot);
   if (!view) return view.status();
   fs::path root = (*view)->root();
