@@ -9,7 +9,7 @@
 #include "cache_workspace.hpp"
 #include "dockerfile_workspace.hpp"
 #include "oci/sha256.hpp"
-#include "support/test_registry.hpp"
+#include "registry_cache_space.hpp"
 
 namespace fs = std::filesystem;
 using dbuild::test::but_from;
@@ -17,38 +17,9 @@ using dbuild::test::CacheWorkspace;
 using dbuild::test::kAllSteps;
 using dbuild::test::ran_steps;
 using dbuild::test::warnings_of;
+using dbuild::test::RegistryCacheSpace;
+using dbuild::test::skopeo_raw;
 using nlohmann::json;
-
-namespace {
-
-// A cache workspace whose builds see only the test's own client configuration (no logins from
-// the machine's ~/.docker), next to a registry of its own.
-struct RegistryCacheSpace {
-  CacheWorkspace space;
-  dbuild::test::TestRegistry registry;
-
-  RegistryCacheSpace() {
-    fs::create_directories(space.path("docker-config"));
-    fs::create_directories(space.path("dbuild-config"));
-    space.environment = {{"DOCKER_CONFIG", space.path("docker-config").string()},
-                         {"DBUILD_CONFIG", space.path("dbuild-config").string()}};
-  }
-  [[nodiscard]] std::string ref(const std::string& repository) const { return registry.host() + "/" + repository; }
-};
-
-// skopeo's bytes of a reference: its manifest, or with --config its config blob, as stored.
-std::string skopeo_raw(const std::string& reference, const std::vector<std::string>& extra = {}) {
-  std::vector<std::string> args = {"inspect", "--tls-verify=false", "--raw"};
-  args.insert(args.end(), extra.begin(), extra.end());
-  args.push_back("docker://" + reference);
-  auto inspected = dbuild::test::run_skopeo(args);
-  INFO(inspected.err);
-  REQUIRE(inspected.exit_code == 0);
-  if (!inspected.out.empty() && inspected.out.back() == '\n') inspected.out.pop_back();  // dbuild's JSON ends in '}'
-  return inspected.out;
-}
-
-}  // namespace
 
 TEST_CASE("a registry cache carries every step to an empty machine in mode=max and mode=min",
           "[integration][cache][registry]") {

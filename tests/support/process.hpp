@@ -37,6 +37,8 @@ class BackgroundProcess {
   /// Waits until stdout or stderr contains `text`; false on timeout or exit.
   bool wait_for_output(const std::string& text, int timeout_seconds);
   void send_signal(int signal);
+  /// What the process wrote so far: its stdout, then its stderr.
+  [[nodiscard]] std::string output() const { return read_all(); }
   /// Waits for the process to end; the ProcessResult holds its output.
   ProcessResult wait();
   [[nodiscard]] int pid() const { return pid_; }

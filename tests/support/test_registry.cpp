@@ -137,6 +137,23 @@ void TestRegistry::stop() {
   process_.reset();
 }
 
+// Access log lines are Apache's combined format on stdout:
+// 127.0.0.1 - - [date] "GET /v2/x/blobs/sha256:... HTTP/1.1" 200 1234 "" "agent"
+std::vector<RegistryRequest> TestRegistry::requests() const {
+  std::vector<RegistryRequest> requests;
+  if (!process_) return requests;
+  for (const auto& line : lines_of(process_->output())) {
+    const auto open = line.find("] \"");
+    if (line.rfind("127.0.0.1 - ", 0) != 0 || open == std::string::npos) continue;
+    std::istringstream fields(line.substr(open + 3));
+    RegistryRequest request;
+    std::string protocol;
+    fields >> request.method >> request.uri >> protocol >> request.status;
+    if (fields) requests.push_back(std::move(request));
+  }
+  return requests;
+}
+
 fs::path TestRegistry::blob_data_path(const std::string& digest) const {
   auto hex = digest.substr(digest.find(':') + 1);
   return dir_.path() / "storage" / "docker" / "registry" / "v2" / "blobs" / "sha256" / hex.substr(0, 2) / hex / "data";

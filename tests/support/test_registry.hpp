@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "support/process.hpp"
 #include "support/temp_dir.hpp"
@@ -35,6 +36,13 @@ struct TestRegistryOptions {
   std::optional<Token> token;
 };
 
+/// One request as the registry's access log has it.
+struct RegistryRequest {
+  std::string method;
+  std::string uri;  // "/v2/cache/app/blobs/sha256:...", with its query
+  int status = 0;
+};
+
 class TestRegistry {
  public:
   explicit TestRegistry(TestRegistryOptions options = {});
@@ -54,6 +62,8 @@ class TestRegistry {
   /// Where the registry keeps a repository's links to blobs, manifests and tags; removing it
   /// deletes the repository (the blobs stay, unreachable from it).
   [[nodiscard]] std::filesystem::path repository_path(const std::string& name) const;
+  /// The requests served since the registry last started, oldest first (its access log).
+  [[nodiscard]] std::vector<RegistryRequest> requests() const;
 
  private:
   void write_config();
