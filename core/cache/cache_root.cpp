@@ -2,6 +2,7 @@
 // image (cache_root.hpp).
 #include "cache/cache_root.hpp"
 
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -112,6 +113,20 @@ sdk::Result<ImportedConfig> from_manifest(sdk::CacheReader& reader, const std::s
   return inline_records(reader, *manifest, content);
 }
 
+// `from`'s layers and records after `into`'s, its results pointing at its layers' new places.
+void merge(ImportedConfig& into, ImportedConfig from) {
+  const std::size_t offset = into.config.layers.size();
+  for (auto& layer : from.config.layers) into.config.layers.push_back(std::move(layer));
+  for (auto& record : from.config.records) {
+    if (record.result)
+      for (auto& index : *record.result) index += offset;
+    into.config.records.push_back(std::move(record));
+  }
+  for (auto& blob : from.blobs)
+    if (std::none_of(into.blobs.begin(), into.blobs.end(), [&](const auto& had) { return had.digest == blob.digest; }))
+      into.blobs.push_back(std::move(blob));
+}
+
 sdk::Result<ImportedConfig> read_root(sdk::CacheReader& reader, const sdk::Platform& platform,
                                       sdk::ContentStore& content) {
   auto root = reader.resolve();
@@ -130,12 +145,32 @@ sdk::Result<ImportedConfig> read_root(sdk::CacheReader& reader, const sdk::Platf
       if (other.media_type != sdk::media_type::kCacheConfig) listed.push_back(other);
     return stored_records(reader, entry, listed, content);
   }
-  // An image index: the platform's image, for its inline records.
-  auto chosen = oci::select_platform(*index, platform);
-  if (!chosen) return sdk::Status::not_found("the image has no manifest for " + platform.str());
-  auto child = fetch_verified(reader, index->manifests[*chosen]);
-  if (!child) return child.status();
-  return from_manifest(reader, *child, content);
+  // An image index: the inline records of every platform's image, as BuildKit reads them, those
+  // of `platform` first (a key two images answer is answered by it). An image without inline
+  // records (an attestation manifest, one built without) adds none.
+  std::vector<std::size_t> order;
+  if (auto chosen = oci::select_platform(*index, platform)) order.push_back(*chosen);
+  for (std::size_t i = 0; i < index->manifests.size(); ++i)
+    if (order.empty() || order.front() != i) order.push_back(i);
+  ImportedConfig merged;
+  bool found = false;
+  sdk::Status first_missing;  // why the first image without records has none
+  for (auto i : order) {
+    const auto& entry = index->manifests[i];
+    if (!oci::is_manifest_type(entry.media_type)) continue;
+    auto child = fetch_verified(reader, entry);
+    if (!child) return child.status();
+    auto records = from_manifest(reader, *child, content);
+    if (!records && records.status().code() == sdk::Code::NotFound) {
+      if (first_missing.is_ok()) first_missing = records.status();
+      continue;
+    }
+    if (!records) return records.status();
+    merge(merged, std::move(*records));
+    found = true;
+  }
+  if (!found) return first_missing.is_ok() ? sdk::Status::not_found("the image index lists no image") : first_missing;
+  return merged;
 }
 
 }  // namespace

@@ -34,8 +34,9 @@ struct ImportedConfig {
   std::vector<sdk::Descriptor> blobs;  // the layer blobs the records use, each once
 };
 
-/// Reads the root `reader` resolves (for an image index, `platform`'s image), every document
-/// checked against its digest, and its records; then asks the reader to check the blobs.
+/// Reads the root `reader` resolves (for an image index, the inline records of each of its
+/// images, `platform`'s first), every document checked against its digest, and its records;
+/// then asks the reader to check the blobs.
 /// Errors: invalid_argument (a document that does not match its digest, records naming a blob
 /// the root does not list, an image without inline records), not_found (a missing blob), and
 /// the reader's.
