@@ -147,21 +147,24 @@ sdk::Result<ImportedConfig> read_root(sdk::CacheReader& reader, const sdk::Platf
   }
   // An image index: the inline records of every platform's image, as BuildKit reads them, those
   // of `platform` first (a key two images answer is answered by it). An image without inline
-  // records (an attestation manifest, one built without) adds none.
+  // records (an attestation manifest, one built without) adds none; one of another platform that
+  // cannot be read is skipped: only the build platform's image can fail the import.
+  const auto chosen = oci::select_platform(*index, platform);
   std::vector<std::size_t> order;
-  if (auto chosen = oci::select_platform(*index, platform)) order.push_back(*chosen);
+  if (chosen) order.push_back(*chosen);
   for (std::size_t i = 0; i < index->manifests.size(); ++i)
-    if (order.empty() || order.front() != i) order.push_back(i);
+    if (!chosen || *chosen != i) order.push_back(i);
   ImportedConfig merged;
   bool found = false;
   sdk::Status first_missing;  // why the first image without records has none
   for (auto i : order) {
     const auto& entry = index->manifests[i];
     if (!oci::is_manifest_type(entry.media_type)) continue;
+    const bool required = chosen && *chosen == i;
     auto child = fetch_verified(reader, entry);
-    if (!child) return child.status();
-    auto records = from_manifest(reader, *child, content);
-    if (!records && records.status().code() == sdk::Code::NotFound) {
+    if (!child && required) return child.status();
+    auto records = child ? from_manifest(reader, *child, content) : sdk::Result<ImportedConfig>(child.status());
+    if (!records && (!required || records.status().code() == sdk::Code::NotFound)) {
       if (first_missing.is_ok()) first_missing = records.status();
       continue;
     }

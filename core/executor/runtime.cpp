@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
 #include <regex>
 #include <string_view>
 
@@ -45,7 +46,7 @@ std::optional<RuntimeInfo> probe(const std::string& name) {
   if (!executable_on_path(name)) return std::nullopt;
   RuntimeInfo info;
   info.name = name;
-  if (name == "crun" && !unified_cgroups()) info.global_args.push_back("--cgroup-manager=disabled");
+  if (std::filesystem::path(name).filename() == "crun" && !unified_cgroups()) info.global_args.push_back("--cgroup-manager=disabled");
   return info;
 }
 
@@ -80,11 +81,26 @@ std::filesystem::path runtime_run_dir(const std::filesystem::path& state_root) {
   if (const char* runtime = std::getenv("XDG_RUNTIME_DIR"); runtime && *runtime && on_tmpfs(runtime))
     bases.push_back(std::filesystem::path(runtime) / "dbuild");
   if (on_tmpfs("/dev/shm")) bases.push_back("/dev/shm/dbuild-" + std::to_string(::geteuid()));
-  auto root = std::filesystem::absolute(state_root).lexically_normal();
+  std::error_code ignored;
+  auto root = std::filesystem::weakly_canonical(std::filesystem::absolute(state_root), ignored);
+  if (root.empty()) root = std::filesystem::absolute(state_root).lexically_normal();
   if (!root.has_filename() && root.has_parent_path()) root = root.parent_path();  // "/var/lib/x/"
+  // The choice is kept in the state root, so that a process started with another environment
+  // (no $XDG_RUNTIME_DIR, another user's sudo) finds the containers a dead session left.
+  const auto chosen_file = root / "run-dir";
+  {
+    std::ifstream in(chosen_file);
+    std::string recorded;
+    if (in && std::getline(in, recorded) && !recorded.empty() && recorded.front() == '/' &&
+        own_directory(recorded))
+      return recorded;
+  }
   const std::string key = fnv1a_hex(root.string());
   for (const auto& base : bases)
-    if (own_directory(base) && own_directory(base / key)) return base / key;
+    if (own_directory(base) && own_directory(base / key)) {
+      std::ofstream(chosen_file, std::ios::trunc) << (base / key).string() << "\n";
+      return base / key;
+    }
   return state_root / "run";
 }
 

@@ -82,7 +82,9 @@ sdk::Result<SubprocessResult> run_subprocess(const std::vector<std::string>& arg
   const int spawned = ::posix_spawnp(&pid, args[0], &actions, &attributes, args.data(), env.data());
   posix_spawn_file_actions_destroy(&actions);
   posix_spawnattr_destroy(&attributes);
-  if (spawned != 0) return sdk::Status::not_found("cannot run " + argv[0] + ": " + std::strerror(spawned));
+  if (spawned == ENOENT || spawned == EACCES || spawned == ENOEXEC || spawned == ENOTDIR)
+    return sdk::Status::not_found("cannot run " + argv[0] + ": " + std::strerror(spawned));
+  if (spawned != 0) return sdk::Status::unavailable("starting " + argv[0] + ": " + std::strerror(spawned));
   if (options.new_process_group) ::setpgid(pid, pid);  // also in the parent: no race with a quick stop
   in->read.reset();
   out->write.reset();

@@ -261,6 +261,12 @@ TEST_CASE("an export that runs out of space leaves no tarball and no half-writte
   CHECK_THAT(in_dir.err, Catch::Contains("No space left on device"));
   // No layer is left under its temporary name.
   CHECK(fs::is_empty(layout / "blobs/sha256"));
+  // A dest that is a symlink is written through, and on failure the link itself stays.
+  write_file(small / "target.tar", "");
+  fs::create_symlink(small / "target.tar", small / "link.tar");
+  auto through_link = image.build({"-o", "type=oci,dest=" + (small / "link.tar").string() + ",compression=zstd"});
+  CHECK(through_link.exit_code == 1);
+  CHECK(fs::is_symlink(small / "link.tar"));
   // The store is unharmed: the same export elsewhere works.
   auto elsewhere = image.path("fits.tar");
   auto fits = image.build({"-o", "type=oci,dest=" + elsewhere.string() + ",compression=zstd"});

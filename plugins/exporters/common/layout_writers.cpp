@@ -184,10 +184,14 @@ class HashingLayer : public sdk::BlobWriter {
 class TarWriter final : public LayoutWriter, public sdk::LayerSink {
  public:
   ~TarWriter() override {
-    if (owned_ && !finished_) {
-      fd_.reset();
-      ::unlink(dest_.c_str());  // a failed export leaves no half-written tarball behind
-    }
+    if (!owned_ || finished_) return;
+    fd_.reset();
+    // A failed export leaves no half-written tarball behind: only a regular file at `dest` itself
+    // (not through a symlink), the one this writer opened, is removed; never /dev/null or the like.
+    struct stat now {};
+    if (removable_ && ::lstat(dest_.c_str(), &now) == 0 && S_ISREG(now.st_mode) && now.st_dev == opened_.st_dev &&
+        now.st_ino == opened_.st_ino)
+      ::unlink(dest_.c_str());
   }
 
   sdk::Status open(const std::string& dest, int fd) {
@@ -199,6 +203,9 @@ class TarWriter final : public LayoutWriter, public sdk::LayerSink {
       fd_.reset(opened, true);
       owned_ = true;
       dest_ = dest;
+      struct stat named {};
+      removable_ = ::fstat(opened, &opened_) == 0 && S_ISREG(opened_.st_mode) && ::lstat(dest.c_str(), &named) == 0 &&
+                   S_ISREG(named.st_mode) && named.st_dev == opened_.st_dev && named.st_ino == opened_.st_ino;
     }
     struct stat info {};
     const int flags = ::fcntl(fd_.get(), F_GETFL);
@@ -287,6 +294,8 @@ class TarWriter final : public LayoutWriter, public sdk::LayerSink {
 
   Fd fd_;
   bool owned_ = false, finished_ = false, seekable_ = false, layer_open_ = false;
+  bool removable_ = false;  // `dest` names, without a symlink, the regular file opened
+  struct stat opened_ {};
   std::string dest_;
   std::set<std::string> directories_;
 };

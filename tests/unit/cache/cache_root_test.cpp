@@ -128,6 +128,20 @@ TEST_CASE("an image index as a cache gives the inline records of each of its ima
   }
   CHECK(imported->blobs.size() == 2);
 
+  // An image of another platform that cannot be read is skipped; the build platform's is not.
+  dbuild::oci::Index with_lost = index;
+  sdk::Descriptor lost{sdk::media_type::kOciManifest, sha256_of("never stored"), 12, {}, platform("riscv64")};
+  with_lost.manifests.push_back(lost);
+  MemoryReader& lost_reader = reader;
+  lost_reader.root = lost_reader.add(sdk::media_type::kOciIndex, dbuild::oci::to_json(with_lost));
+  auto skipping = cache::read_cache_root(lost_reader, platform("amd64"), store);
+  INFO(skipping.status().to_string());
+  REQUIRE(skipping);
+  CHECK(skipping->config.records.size() == 2);
+  auto required = cache::read_cache_root(lost_reader, platform("riscv64"), store);
+  CHECK_FALSE(required);
+  reader.root = reader.add(sdk::media_type::kOciIndex, dbuild::oci::to_json(index));
+
   // The same index asked for arm64 answers arm64's key first.
   auto for_arm = cache::read_cache_root(reader, platform("arm64"), store);
   REQUIRE(for_arm);

@@ -232,6 +232,16 @@ TEST_CASE("the runtime's state lives in a directory of ours on a memory file sys
     CHECK(info.st_uid == ::geteuid());
     CHECK(dir.string().rfind("/var/lib/", 0) != 0);  // not the state root's own disk
   }
+  // The choice is kept in the state root: another environment finds the same directory.
+  dbuild::test::TempDir root;
+  const auto chosen = dbuild::executor::runtime_run_dir(root.path());
+  std::string recorded;
+  std::getline(std::ifstream(root.path() / "run-dir"), recorded);
+  CHECK(recorded == chosen.string());
+  {
+    ScopedEnvironment elsewhere("XDG_RUNTIME_DIR", "/nonexistent");
+    CHECK(dbuild::executor::runtime_run_dir(root.path()) == chosen);
+  }
   // A "dbuild" there that is not ours (a symlink planted by someone else) is not used.
   fs::remove_all(shm_base.path / "dbuild");
   fs::create_directory_symlink("/tmp", shm_base.path / "dbuild");
