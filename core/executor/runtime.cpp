@@ -25,25 +25,8 @@ bool unified_cgroups() {
   return ::statfs("/sys/fs/cgroup", &info) == 0 && info.f_type == kCgroup2Magic;
 }
 
-// `name` as the shell would find it: a path when it has a slash, else each directory of $PATH.
-bool executable_on_path(const std::string& name) {
-  if (name.find('/') != std::string::npos) return ::access(name.c_str(), X_OK) == 0;
-  const char* path = std::getenv("PATH");
-  std::string_view dirs = path ? path : "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-  while (true) {
-    const auto colon = dirs.find(':');
-    std::string dir(dirs.substr(0, colon));
-    const std::string candidate = (dir.empty() ? std::string(".") : dir) + "/" + name;
-    struct stat info {};
-    if (::stat(candidate.c_str(), &info) == 0 && S_ISREG(info.st_mode) && ::access(candidate.c_str(), X_OK) == 0)
-      return true;
-    if (colon == std::string_view::npos) return false;
-    dirs.remove_prefix(colon + 1);
-  }
-}
-
 std::optional<RuntimeInfo> probe(const std::string& name) {
-  if (!executable_on_path(name)) return std::nullopt;
+  if (!os::find_program(name)) return std::nullopt;
   RuntimeInfo info;
   info.name = name;
   if (std::filesystem::path(name).filename() == "crun" && !unified_cgroups()) info.global_args.push_back("--cgroup-manager=disabled");

@@ -5,11 +5,13 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 
 #include "os/unique_fd.hpp"
@@ -28,7 +30,27 @@ sdk::Result<Pipe> make_pipe() {
   return Pipe{UniqueFd(fds[0]), UniqueFd(fds[1])};
 }
 
+bool executable_file(const std::filesystem::path& path) {
+  struct stat info {};
+  return ::stat(path.c_str(), &info) == 0 && S_ISREG(info.st_mode) && ::access(path.c_str(), X_OK) == 0;
+}
+
 }  // namespace
+
+std::optional<std::filesystem::path> find_program(std::string_view name) {
+  if (name.find('/') != std::string_view::npos)
+    return executable_file(std::filesystem::path(name)) ? std::optional(std::filesystem::path(name)) : std::nullopt;
+  const char* path = std::getenv("PATH");
+  std::string_view dirs = path ? path : "/bin:/usr/bin";
+  while (true) {
+    const auto colon = dirs.find(':');
+    const std::string_view dir = dirs.substr(0, colon);
+    auto candidate = std::filesystem::path(dir.empty() ? std::string_view(".") : dir) / name;
+    if (executable_file(candidate)) return candidate;
+    if (colon == std::string_view::npos) return std::nullopt;
+    dirs.remove_prefix(colon + 1);
+  }
+}
 
 sdk::Result<SubprocessResult> run_subprocess(const std::vector<std::string>& argv, const SubprocessOptions& options,
                                              const OutputCallback& on_output, std::stop_token stop,

@@ -4,6 +4,7 @@
 
 #include <sys/types.h>
 
+#include <filesystem>
 #include <functional>
 #include <map>
 #include <optional>
@@ -34,6 +35,11 @@ struct SubprocessResult {
   std::string out;      // captured when no callback was given
   std::string err;
 };
+
+/// Where `name` is found as run_subprocess would find it: `name` itself when it holds a slash,
+/// else the first executable regular file `name` in $PATH's directories (an empty entry is the
+/// current directory; without $PATH, /bin:/usr/bin as posix_spawnp searches). Runs nothing.
+[[nodiscard]] std::optional<std::filesystem::path> find_program(std::string_view name);
 
 /// Runs argv (argv[0] looked up in PATH) to completion. Errors: not_found (no such program),
 /// unavailable (fork or pipe failed). A non-zero exit is not an error: check exit_code.

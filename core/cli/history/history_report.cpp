@@ -16,6 +16,7 @@
 #include "cli/history/history_common.hpp"
 #include "cli/history/history_page.hpp"
 #include "dbuild/sdk/time.hpp"
+#include "os/subprocess.hpp"
 
 extern char** environ;
 
@@ -79,14 +80,7 @@ std::string page_opener() {
   }
   if (::isatty(STDOUT_FILENO) != 1) return "";
   if (!std::getenv("DISPLAY") && !std::getenv("WAYLAND_DISPLAY")) return "";
-  const char* path = std::getenv("PATH");
-  const std::string dirs = path ? path : "/usr/bin:/bin";
-  for (std::size_t start = 0; start <= dirs.size();) {
-    const auto end = std::min(dirs.find(':', start), dirs.size());
-    const fs::path candidate = fs::path(dirs.substr(start, end - start)) / "xdg-open";
-    if (end > start && ::access(candidate.c_str(), X_OK) == 0) return candidate.string();
-    start = end + 1;
-  }
+  if (auto found = os::find_program("xdg-open")) return found->string();
   return "";
 }
 

@@ -1,5 +1,8 @@
 // subprocess_test.cpp: running helpers, capturing and streaming output, input, and stopping.
 #include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <thread>
 
 #include <catch2/catch.hpp>
@@ -51,4 +54,23 @@ TEST_CASE("subprocess stops a running child when asked", "[os][subprocess]") {
   REQUIRE(result);
   CHECK(result->exit_code == 128 + 9);
   CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(10));
+}
+
+TEST_CASE("a program is found in $PATH as an executable regular file, without running it", "[os][subprocess]") {
+  char pattern[] = "/tmp/dbuild-path-XXXXXX";
+  REQUIRE(::mkdtemp(pattern) != nullptr);
+  const std::filesystem::path dir = pattern;
+  std::filesystem::create_directory(dir / "not-a-program");  // a directory is never a program
+  { std::ofstream(dir / "tool") << "#!/bin/sh\n"; }
+  std::filesystem::permissions(dir / "tool", std::filesystem::perms::owner_all);
+  const char* before = std::getenv("PATH");
+  const std::string saved = before ? before : "";
+  ::setenv("PATH", ("/nonexistent::" + dir.string()).c_str(), 1);
+  CHECK(dbuild::os::find_program("tool") == dir / "tool");
+  CHECK_FALSE(dbuild::os::find_program("not-a-program"));
+  CHECK_FALSE(dbuild::os::find_program("no-such-tool"));
+  ::setenv("PATH", saved.c_str(), 1);
+  CHECK(dbuild::os::find_program((dir / "tool").string()) == dir / "tool");
+  CHECK(dbuild::os::find_program("sh"));
+  std::filesystem::remove_all(dir);
 }
